@@ -1,0 +1,8 @@
+namespace Inference.Engine.Batching;
+
+public enum EnqueueResult
+{
+    Accepted,
+    QueueFull,
+    ShuttingDown,
+}
