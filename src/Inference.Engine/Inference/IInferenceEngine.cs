@@ -1,0 +1,25 @@
+using Inference.Preprocessing;
+
+namespace Inference.Engine.Inference;
+
+/// <summary>
+/// The engine's front door, shared by REST, gRPC and the Open Inference Protocol: every protocol's
+/// images land in the same per-model batches.
+/// </summary>
+public interface IInferenceEngine
+{
+    /// <summary>
+    /// Preprocesses <paramref name="encodedImage"/> on the caller's thread straight into a pooled slot of the
+    /// model's batch input, queues it, and completes when its batch has run.
+    /// </summary>
+    /// <exception cref="InferenceException">Unknown model, not ready, queue full, deadline, shutdown.</exception>
+    /// <exception cref="ImageProcessingException">The image is empty, corrupt, unsupported or over a limit.</exception>
+    ValueTask<InferenceResult> InferImageAsync(
+        string model, ReadOnlyMemory<byte> encodedImage, InferenceRequestOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Queues an already-preprocessed CHW float32 image (length 3*H*W of the model's input).
+    /// </summary>
+    ValueTask<InferenceResult> InferTensorAsync(
+        string model, ReadOnlyMemory<float> chw, InferenceRequestOptions options, CancellationToken cancellationToken);
+}

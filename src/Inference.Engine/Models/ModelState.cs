@@ -1,0 +1,9 @@
+namespace Inference.Engine.Models;
+
+public enum ModelState
+{
+    Loading,
+    Ready,
+    Failed,
+    Draining,
+}

@@ -1,0 +1,62 @@
+using System.Numerics.Tensors;
+using Inference.Engine.Models;
+
+namespace Inference.Engine.Postprocessing;
+
+/// <summary>Softmax, top-k and L2 normalisation over output rows.</summary>
+public static class Classification
+{
+    /// <summary>Numerically stable softmax of <paramref name="logits"/> into <paramref name="probabilities"/>.</summary>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) =>
+        TensorPrimitives.SoftMax(logits, probabilities);
+
+    /// <summary>
+    /// The <paramref name="k"/> most probable classes, in descending probability (ties: lower index first).
+    /// </summary>
+    public static Prediction[] TopK(ReadOnlySpan<float> logits, int k, ModelDescriptor model)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        k = Math.Min(k, logits.Length);
+        Span<float> probabilities = logits.Length <= 4096 ? stackalloc float[logits.Length] : new float[logits.Length];
+        Softmax(logits, probabilities);
+
+        Span<int> best = k <= 256 ? stackalloc int[k] : new int[k];
+        var count = 0;
+        for (var i = 0; i < probabilities.Length; i++)
+        {
+            // Insertion into a small sorted list: O(n*k), fast for the k users ask for (1..10).
+            var p = probabilities[i];
+            if (count == k && p <= probabilities[best[count - 1]])
+            {
+                continue;
+            }
+
+            var position = count < k ? count++ : k - 1;
+            while (position > 0 && probabilities[best[position - 1]] < p)
+            {
+                best[position] = best[position - 1];
+                position--;
+            }
+
+            best[position] = i;
+        }
+
+        var predictions = new Prediction[count];
+        for (var i = 0; i < count; i++)
+        {
+            predictions[i] = new Prediction(best[i], model.LabelOf(best[i]), probabilities[best[i]]);
+        }
+
+        return predictions;
+    }
+
+    /// <summary>Scales <paramref name="vector"/> to unit L2 norm in place (a zero vector stays zero).</summary>
+    public static void L2Normalize(Span<float> vector)
+    {
+        var norm = TensorPrimitives.Norm(vector);
+        if (norm > 0 && float.IsFinite(norm))
+        {
+            TensorPrimitives.Divide(vector, norm, vector);
+        }
+    }
+}
