@@ -1,0 +1,37 @@
+using Inference.Api.Rest;
+using Inference.Engine.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Api.Hosting;
+
+public static class RestApiExtensions
+{
+    /// <summary>Problem details for every error, source-generated JSON, and body limits from <c>Inference:MaxImageBytes</c>.</summary>
+    public static IServiceCollection AddRestApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, InferenceJsonContext.Default));
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<InferenceOptions>>((kestrel, inference) =>
+                kestrel.Limits.MaxRequestBodySize = inference.Value.MaxImageBytes + MultipartOverhead);
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<InferenceOptions>>((host, inference) =>
+                host.ShutdownTimeout = inference.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        return services;
+    }
+
+    /// <summary>
+    /// Unknown routes, unhandled faults and status-only answers become problem+json too; a fault is logged and
+    /// answered 500 without internals.
+    /// </summary>
+    public static WebApplication UseRestApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>Headroom for multipart boundaries and part headers above the image limit.</summary>
+    private const long MultipartOverhead = 64 * 1024;
+}

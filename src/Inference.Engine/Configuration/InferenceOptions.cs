@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Inference.Engine.Configuration;
+
+/// <summary>The <c>Inference</c> configuration section.</summary>
+public sealed class InferenceOptions
+{
+    public const string SectionName = "Inference";
+
+    /// <summary>Folder of <c>&lt;name&gt;/[&lt;version&gt;/]model.onnx</c>; relative paths are under the content root.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ModelRepository { get; set; } = "models";
+
+    /// <summary>The models to load at start-up (folder names in the repository).</summary>
+    [MinLength(1)]
+    public IList<string> Models { get; set; } = [];
+
+    /// <summary>Stop the process (exit code 1) when a configured model fails to load, instead of staying unready.</summary>
+    public bool StopOnModelLoadFailure { get; set; } = true;
+
+    /// <summary>Where generated demo weights are cached (must be writable).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string DemoWeightsCache { get; set; } = Path.Combine(Path.GetTempPath(), "inference-demo-weights");
+
+    public ExecutionProviderKind ExecutionProvider { get; set; } = ExecutionProviderKind.Auto;
+
+    /// <summary>CUDA device ordinal.</summary>
+    [Range(0, 64)]
+    public int GpuDeviceId { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads per run; 0 means the machine's core count.</summary>
+    [Range(0, 1024)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Longest a request may take, queue included; clients may ask for less.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a graceful drain may take on SIGTERM before queued work is dropped.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest accepted request body and encoded image.</summary>
+    [Range(1024L, 1L << 31)]
+    public long MaxImageBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Largest decoded image, in pixels (checked from the header before decoding).</summary>
+    [Range(1L, 1L << 34)]
+    public long MaxImagePixels { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Largest decoded width or height.</summary>
+    [Range(1, 1 << 20)]
+    public int MaxImageDimension { get; set; } = 16384;
+}

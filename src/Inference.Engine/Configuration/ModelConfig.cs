@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+
+namespace Inference.Engine.Configuration;
+
+/// <summary>
+/// A model's optional <c>config.json</c>. Every field is optional; the defaults are torchvision's ImageNet ones.
+/// </summary>
+public sealed record ModelConfig
+{
+    public static ModelConfig Default { get; } = new();
+
+    /// <summary>resnet18|resnet34|resnet50|resnet101|resnet152: which demo weights to generate when model.onnx is absent.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>Seed of the generated demo weights.</summary>
+    public ulong DemoSeed { get; init; } = 42;
+
+    public int InputSize { get; init; } = 224;
+
+    public int ResizeSize { get; init; } = 256;
+
+    public float[] Mean { get; init; } = [0.485f, 0.456f, 0.406f];
+
+    public float[] Std { get; init; } = [0.229f, 0.224f, 0.225f];
+
+    public bool ApplyExifOrientation { get; init; } = true;
+
+    /// <summary>"exact" (torchvision) or "fast" (DCT-domain JPEG downscale first).</summary>
+    public string DecodeMode { get; init; } = "exact";
+
+    public int MaxBatchSize { get; init; } = 8;
+
+    public double MaxQueueDelayMs { get; init; } = 2;
+
+    public int QueueCapacity { get; init; } = 64;
+
+    /// <summary>Concurrent batch runs; null means 1 on CPU and 2 on CUDA.</summary>
+    public int? Executors { get; init; }
+
+    /// <summary>Names the pooled-feature tensor instead of finding it in the graph.</summary>
+    public string? EmbeddingTensor { get; init; }
+
+    /// <summary>Settings this service does not know: rejected so that typos do not pass silently.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, object>? Unknown { get; init; }
+}

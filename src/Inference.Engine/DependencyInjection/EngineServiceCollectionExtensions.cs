@@ -1,0 +1,77 @@
+using Inference.Engine.Configuration;
+using Inference.Engine.Diagnostics;
+using Inference.Engine.Hosting;
+using Inference.Engine.Inference;
+using Inference.Engine.Models;
+using Inference.Engine.Runtime;
+using Inference.Preprocessing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Engine.DependencyInjection;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// The engine: options (validated at start), model manager, ONNX Runtime sessions, batchers,
+    /// preprocessing and metrics. Models load in the background once the host starts.
+    /// </summary>
+    public static IServiceCollection AddInferenceEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptionsWithValidateOnStart<InferenceOptions>()
+            .Bind(configuration.GetSection(InferenceOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, ModelNamesValidator>());
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<EngineMetrics>();
+        services.TryAddSingleton<IImagePreprocessor>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
+            return new ImagePreprocessor(new ImageLimits
+            {
+                MaxEncodedBytes = options.MaxImageBytes,
+                MaxPixels = options.MaxImagePixels,
+                MaxDimension = options.MaxImageDimension,
+            });
+        });
+        services.TryAddSingleton(CreateManager);
+        services.TryAddSingleton<IModelCatalog>(sp => sp.GetRequiredService<ModelManager>());
+        services.TryAddSingleton<IInferenceEngine, InferenceEngine>();
+        services.AddHostedService<ModelHostedService>();
+        return services;
+    }
+
+    private static ModelManager CreateManager(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
+        var timeProvider = services.GetRequiredService<TimeProvider>();
+        var metrics = services.GetRequiredService<EngineMetrics>();
+        var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+        var logger = loggerFactory.CreateLogger("Inference.Engine");
+        var contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+
+        ModelLoader CreateLoader()
+        {
+            var sessions = new SessionFactory(options, logger);
+            return new ModelLoader(
+                options,
+                new ModelRepository(RepositoryPath.Resolve(contentRoot, options.ModelRepository)),
+                sessions,
+                new DemoWeights(options.DemoWeightsCache, logger),
+                ComputeGate.ForCpu(sessions.IntraOpThreads),
+                metrics,
+                timeProvider,
+                logger);
+        }
+
+        var manager = new ModelManager(options, CreateLoader, timeProvider, logger);
+        metrics.Observe(manager);
+        return manager;
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Engine.Logging;
+
+/// <summary>The engine's log events (source-generated; no image bytes or secrets in any of them).</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(1001, LogLevel.Information, "Loading model {Model} version {Version} from {Path}")]
+    public static partial void LoadingModel(ILogger logger, string model, string version, string path);
+
+    [LoggerMessage(1002, LogLevel.Information,
+        "Model {Model} ready on {Provider} in {LoadSeconds:F2}s (warm-up {WarmUpSeconds:F2}s): input {Input} {InputShape}, {Classes} classes, embedding {Embedding} [{EmbeddingDimension}], batching max {MaxBatch} / delay {DelayMs}ms / queue {QueueCapacity} / executors {Executors}, intra-op threads {Threads}")]
+    public static partial void ModelReady(
+        ILogger logger, string model, string provider, double loadSeconds, double warmUpSeconds, string input, string inputShape, int classes,
+        string embedding, int embeddingDimension, int maxBatch, double delayMs, int queueCapacity, int executors, int threads);
+
+    [LoggerMessage(1003, LogLevel.Critical, "Model {Model} failed to load: {Reason}")]
+    public static partial void ModelFailed(ILogger logger, Exception exception, string model, string reason);
+
+    [LoggerMessage(1004, LogLevel.Warning,
+        "Model {Model} has no model.onnx: serving DEMO weights (seeded {Architecture}, seed {Seed}) from {Path}. Its predictions are MEANINGLESS. Put a real export at {Expected} to serve real predictions.")]
+    public static partial void DemoWeights(ILogger logger, string model, string architecture, ulong seed, string path, string expected);
+
+    [LoggerMessage(1005, LogLevel.Information, "Generated demo weights for {Architecture} in {Seconds:F1}s at {Path}")]
+    public static partial void DemoWeightsGenerated(ILogger logger, string architecture, double seconds, string path);
+
+    [LoggerMessage(1006, LogLevel.Information, "Execution provider for {Model}: {Provider} ({Reason})")]
+    public static partial void ProviderChosen(ILogger logger, string model, string provider, string reason);
+
+    [LoggerMessage(1007, LogLevel.Warning, "CUDA is not available for {Model}, falling back to CPU: {Reason}")]
+    public static partial void CudaFallback(ILogger logger, string model, string reason);
+
+    [LoggerMessage(1008, LogLevel.Information, "Draining model {Model}: {Queued} queued request(s), timeout {Timeout}")]
+    public static partial void Draining(ILogger logger, string model, int queued, TimeSpan timeout);
+
+    [LoggerMessage(1009, LogLevel.Information, "Model {Model} drained and unloaded")]
+    public static partial void Unloaded(ILogger logger, string model);
+
+    [LoggerMessage(1010, LogLevel.Information, "Embedding tensor of {Model}: {Tensor} ({Source})")]
+    public static partial void EmbeddingTensor(ILogger logger, string model, string tensor, string source);
+}

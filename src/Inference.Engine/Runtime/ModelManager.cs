@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Inference.Engine.Configuration;
+using Inference.Engine.Diagnostics;
+using Inference.Engine.Inference;
+using Inference.Engine.Logging;
+using Inference.Engine.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Engine.Runtime;
+
+/// <summary>
+/// The configured models and their lifecycle: Loading -> Ready (or Failed) -> Draining.
+/// </summary>
+internal sealed class ModelManager : IModelCatalog, IEngineGauges, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, ModelEntry> _entries = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<string> _names;
+    private readonly Func<ModelLoader> _loaderFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private volatile bool _draining;
+
+    public ModelManager(InferenceOptions options, Func<ModelLoader> loaderFactory, TimeProvider timeProvider, ILogger logger)
+    {
+        _names = options.Models.Distinct(StringComparer.Ordinal).ToArray();
+        _loaderFactory = loaderFactory;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        foreach (var name in _names)
+        {
+            _entries[name] = new ModelEntry(new ModelDescriptor { Name = name, Version = "", State = ModelState.Loading }, null);
+        }
+    }
+
+    public bool IsDraining => _draining;
+
+    public bool AllReady => !_draining && _entries.Values.All(e => e.Descriptor.State == ModelState.Ready);
+
+    public IReadOnlyList<ModelDescriptor> List() => _names.Select(n => _entries[n].Descriptor).ToArray();
+
+    public ModelDescriptor? Find(string name) => _entries.TryGetValue(name, out var entry) ? entry.Descriptor : null;
+
+    /// <summary>The serving model, or the reason it can't serve.</summary>
+    public LoadedModel GetServing(string name)
+    {
+        if (!_entries.TryGetValue(name, out var entry))
+        {
+            throw new InferenceException(InferenceErrorCode.ModelNotFound, $"Model '{name}' is not served here. Served models: {string.Join(", ", _names)}.");
+        }
+
+        if (_draining)
+        {
+            throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
+        }
+
+        return entry.Model ?? throw new InferenceException(
+            InferenceErrorCode.ModelNotReady,
+            entry.Descriptor.State == ModelState.Failed
+                ? $"Model '{name}' failed to load: {entry.Descriptor.Error}"
+                : $"Model '{name}' is still loading.");
+    }
+
+    /// <summary>Loads every configured model in turn; returns the names that failed.</summary>
+    public IReadOnlyList<string> LoadAll(CancellationToken cancellationToken)
+    {
+        var failed = new List<string>();
+        var loader = _loaderFactory();
+        foreach (var name in _names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var model = loader.Load(name);
+                _entries[name] = new ModelEntry(model.Descriptor, model);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                EngineLog.ModelFailed(_logger, e, name, e.Message);
+                _entries[name] = new ModelEntry(_entries[name].Descriptor with { State = ModelState.Failed, Error = e.Message }, null);
+                failed.Add(name);
+            }
+        }
+
+        return failed;
+    }
+
+    /// <summary>Flips readiness off at once: new requests are refused from here on.</summary>
+    public void BeginDrain()
+    {
+        _draining = true;
+        foreach (var (name, entry) in _entries)
+        {
+            if (entry.Model is not null)
+            {
+                _entries[name] = entry with { Descriptor = entry.Descriptor with { State = ModelState.Draining } };
+            }
+        }
+    }
+
+    /// <summary>Completes queued and running work (up to <paramref name="timeout"/>), then disposes the sessions.</summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        BeginDrain();
+        using var timeoutSource = new CancellationTokenSource(timeout, _timeProvider);
+        var models = _entries.Values.Select(e => e.Model).OfType<LoadedModel>().ToArray();
+        await Task.WhenAll(models.Select(async model =>
+        {
+            EngineLog.Draining(_logger, model.Descriptor.Name, model.QueueDepth, timeout);
+            await model.DrainAsync(timeoutSource.Token).ConfigureAwait(false);
+            await model.DisposeAsync().ConfigureAwait(false);
+            EngineLog.Unloaded(_logger, model.Descriptor.Name);
+        })).ConfigureAwait(false);
+    }
+
+    public IEnumerable<Measurement<int>> QueueDepths() =>
+        _entries.Values.Where(e => e.Model is not null).Select(e => new Measurement<int>(e.Model!.QueueDepth, Tag(e)));
+
+    public IEnumerable<Measurement<int>> Readiness() =>
+        _entries.Values.Select(e => new Measurement<int>(e.Descriptor.State == ModelState.Ready ? 1 : 0, Tag(e)));
+
+    public IEnumerable<Measurement<double>> Uptimes() =>
+        _entries.Values
+            .Where(e => e.Descriptor is { State: ModelState.Ready, ReadySince: not null })
+            .Select(e => new Measurement<double>((_timeProvider.GetUtcNow() - e.Descriptor.ReadySince!.Value).TotalSeconds, Tag(e)));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var model in _entries.Values.Select(e => e.Model).OfType<LoadedModel>())
+        {
+            await model.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _entries.Clear();
+    }
+
+    private static KeyValuePair<string, object?> Tag(ModelEntry entry) => new("model", entry.Descriptor.Name);
+
+    private sealed record ModelEntry(ModelDescriptor Descriptor, LoadedModel? Model);
+}

@@ -1,0 +1,21 @@
+namespace Inference.Engine.Runtime;
+
+/// <summary>The tensor sizes a runner works with, per image and per batch.</summary>
+/// <param name="FixedBatchSize">The graph's fixed batch dimension, or null when it is dynamic.</param>
+internal sealed record ModelShape(
+    int Channels,
+    int Height,
+    int Width,
+    int MaxBatchSize,
+    int? FixedBatchSize,
+    int LogitsPerImage,
+    int EmbeddingPerImage)
+{
+    public int InputPerImage => Channels * Height * Width;
+
+    /// <summary>The batch size a run of <paramref name="images"/> images uses (padded for a fixed batch).</summary>
+    public int RunBatch(int images) => FixedBatchSize ?? images;
+
+    /// <summary>The largest batch ever run.</summary>
+    public int MaxRunBatch => FixedBatchSize ?? MaxBatchSize;
+}

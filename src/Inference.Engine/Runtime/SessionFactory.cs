@@ -1,0 +1,81 @@
+using Inference.Engine.Configuration;
+using Inference.Engine.Logging;
+using Inference.Onnx;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Inference.Engine.Runtime;
+
+/// <summary>Creates one <see cref="InferenceSession"/> per model on the configured execution provider.</summary>
+internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
+{
+    public int IntraOpThreads { get; } = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount;
+
+    /// <summary>The session, and "CUDA" or "CPU".</summary>
+    public (InferenceSession Session, string Provider) Create(string model, PreparedModel prepared)
+    {
+        switch (options.ExecutionProvider)
+        {
+            case ExecutionProviderKind.Cpu:
+                EngineLog.ProviderChosen(logger, model, "CPU", "configured: Inference:ExecutionProvider=cpu");
+                return (CreateSession(prepared, useCuda: false), "CPU");
+
+            case ExecutionProviderKind.Cuda:
+                try
+                {
+                    var session = CreateSession(prepared, useCuda: true);
+                    EngineLog.ProviderChosen(logger, model, "CUDA", $"configured: Inference:ExecutionProvider=cuda, device {options.GpuDeviceId}");
+                    return (session, "CUDA");
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    throw new InvalidOperationException(
+                        $"Inference:ExecutionProvider is 'cuda' but CUDA could not be loaded for model '{model}': {e.Message}. " +
+                        "Use a GPU build (-p:UseCuda=true) on a machine with an NVIDIA driver, CUDA and cuDNN, or set it to 'auto' or 'cpu'.", e);
+                }
+
+            default:
+                try
+                {
+                    var session = CreateSession(prepared, useCuda: true);
+                    EngineLog.ProviderChosen(logger, model, "CUDA", $"auto: CUDA loaded on device {options.GpuDeviceId}");
+                    return (session, "CUDA");
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    EngineLog.CudaFallback(logger, model, FirstLine(e.Message));
+                    EngineLog.ProviderChosen(logger, model, "CPU", "auto: CUDA unavailable");
+                    return (CreateSession(prepared, useCuda: false), "CPU");
+                }
+        }
+    }
+
+    private InferenceSession CreateSession(PreparedModel prepared, bool useCuda)
+    {
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = IntraOpThreads,
+            InterOpNumThreads = 1,
+        };
+
+        foreach (var (key, value) in prepared.SessionConfigEntries)
+        {
+            sessionOptions.AddSessionConfigEntry(key, value);
+        }
+
+        if (useCuda)
+        {
+            sessionOptions.AppendExecutionProvider_CUDA(options.GpuDeviceId);
+        }
+
+        return new InferenceSession(prepared.ModelBytes, sessionOptions);
+    }
+
+    private static string FirstLine(string message)
+    {
+        var newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? message : message[..newline];
+    }
+}
