@@ -6,7 +6,7 @@ public interface IBatchItem
     /// <summary>When the request entered the queue (from the batcher's <see cref="TimeProvider"/>).</summary>
     DateTimeOffset EnqueuedAt { get; }
 
-    /// <summary>After this instant the request is dropped instead of run.</summary>
+    /// <summary>From this instant on (<c>now >= Deadline</c>) the request is dropped instead of run; <see cref="DateTimeOffset.MaxValue"/> for none.</summary>
     DateTimeOffset Deadline { get; }
 
     /// <summary>The caller gave up (client disconnected, call cancelled).</summary>

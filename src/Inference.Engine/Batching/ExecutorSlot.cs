@@ -1,0 +1,66 @@
+namespace Inference.Engine.Batching;
+
+/// <summary>
+/// One dedicated executor thread and the batch buffer it owns. The scheduler fills <see cref="Batch"/> and calls
+/// <see cref="Start"/> only while the slot is free; the thread runs the batch, clears it, marks itself free and calls the free callback.
+/// </summary>
+internal sealed class ExecutorSlot<TItem>
+    where TItem : class, IBatchItem
+{
+    private readonly SemaphoreSlim _start = new(0, 1);
+    private readonly Thread _thread;
+    private readonly Action<ExecutorSlot<TItem>> _run;
+    private readonly Action _onFree;
+    private volatile bool _busy;
+    private volatile bool _stopping;
+
+    public ExecutorSlot(int index, int maxBatchSize, string name, Action<ExecutorSlot<TItem>> run, Action onFree)
+    {
+        Index = index;
+        Batch = new List<TItem>(maxBatchSize);
+        _run = run;
+        _onFree = onFree;
+        _thread = new Thread(Loop) { IsBackground = true, Name = $"{name}-exec-{index}" };
+        _thread.Start();
+    }
+
+    public int Index { get; }
+
+    /// <summary>The batch buffer, reused for every batch this executor runs.</summary>
+    public List<TItem> Batch { get; }
+
+    /// <summary>True from <see cref="Start"/> until the batch has finished and the buffer is cleared.</summary>
+    public bool IsBusy => _busy;
+
+    public void Start()
+    {
+        _busy = true;
+        _start.Release();
+    }
+
+    /// <summary>Lets the thread exit once idle and waits for it. Call only when the slot is free.</summary>
+    public void Stop()
+    {
+        _stopping = true;
+        _start.Release();
+        _thread.Join();
+        _start.Dispose();
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            _start.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+
+            _run(this);
+            Batch.Clear();
+            _busy = false;
+            _onFree();
+        }
+    }
+}
