@@ -1,1 +1,3 @@
-return 0;
+using Inference.Tools.ResNetBuilder;
+
+return BuilderCommand.Create().Parse(args).Invoke();

@@ -1,0 +1,72 @@
+using Inference.Onnx.Protos;
+
+namespace Inference.Onnx.Preparation;
+
+/// <summary>
+/// A model made ready for the engine by <see cref="ModelPreparer"/>: its graph with the embedding
+/// tensor added as an extra output, and what the engine needs to know to feed and read it.
+/// </summary>
+public sealed class PreparedModel
+{
+    /// <summary>
+    /// ONNX Runtime's session config key (<c>kOrtSessionOptionsModelExternalInitializersFileFolderPath</c>)
+    /// for the folder that holds a model's external data files when the model is given as bytes.
+    /// Without it, ORT resolves external data relative to the process's working directory.
+    /// </summary>
+    public const string ExternalInitializersFolderConfigKey = "session.model_external_initializers_file_folder_path";
+
+    /// <summary>The edited model, serialized: create the ORT session from these bytes.</summary>
+    public required byte[] ModelBytes { get; init; }
+
+    /// <summary>The edited model itself (do not change it: <see cref="ModelBytes"/> is its serialization).</summary>
+    public required ModelProto Model { get; init; }
+
+    /// <summary>The full path of the model file.</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>The folder that holds the model file and its external data files.</summary>
+    public required string ModelDirectory { get; init; }
+
+    /// <summary>True when one or more initializers live in external data files (each checked to exist and be large enough).</summary>
+    public required bool HasExternalData { get; init; }
+
+    /// <summary>
+    /// Entries to pass to <c>SessionOptions.AddSessionConfigEntry(key, value)</c> before creating a session
+    /// from <see cref="ModelBytes"/>: <see cref="ExternalInitializersFolderConfigKey"/> = <see cref="ModelDirectory"/>
+    /// when the model has external data, nothing otherwise. ORT only reads that folder, so it may be read-only.
+    /// </summary>
+    public required IReadOnlyDictionary<string, string> SessionConfigEntries { get; init; }
+
+    /// <summary>The model's single image input (float NCHW).</summary>
+    public required string InputName { get; init; }
+
+    /// <summary>The input's dimensions [batch, 3, height, width]; null where a dimension is symbolic.</summary>
+    public required long?[] InputDimensions { get; init; }
+
+    /// <summary>The batch size the model is fixed to (e.g. 1), or null when the batch dimension is symbolic.</summary>
+    public int? FixedBatchSize => InputDimensions[0] is { } batch ? (int)batch : null;
+
+    /// <summary>The model's own first output: the logits.</summary>
+    public required string LogitsOutputName { get; init; }
+
+    /// <summary>The number of logits per image when the output's shape declares it.</summary>
+    public required int? LogitsWidth { get; init; }
+
+    /// <summary>The graph output that carries the embedding, or null when none was found.</summary>
+    public required string? EmbeddingOutputName { get; init; }
+
+    /// <summary>The embedding's width (from the classifier weight's shape, or the tensor's declared shape).</summary>
+    public required int? EmbeddingWidth { get; init; }
+
+    /// <summary>The initializer holding the classifier weight (the Gemm/MatMul fed by the embedding), when known.</summary>
+    public required string? ClassifierWeightName { get; init; }
+
+    /// <summary>The initializer holding the classifier bias, when there is one.</summary>
+    public required string? ClassifierBiasName { get; init; }
+
+    /// <summary>
+    /// True when the weight is stored [classes, width] and applied transposed (Gemm transB = 1, as torch
+    /// exports Linear): logits = embedding · Wᵀ + b. False: stored [width, classes], logits = embedding · W + b.
+    /// </summary>
+    public required bool ClassifierWeightTransposed { get; init; }
+}
