@@ -19,6 +19,9 @@ public sealed record PreprocessingSpec
     /// </summary>
     public int ResizeSize { get; init; } = 256;
 
+    /// <summary>Whether <see cref="ResizeSize"/> sets the shorter side (the default) or both sides.</summary>
+    public ResizeRule Resize { get; init; } = ResizeRule.ShorterSide;
+
     public IReadOnlyList<float> Mean { get; init; } = [0.485f, 0.456f, 0.406f];
 
     public IReadOnlyList<float> Std { get; init; } = [0.229f, 0.224f, 0.225f];

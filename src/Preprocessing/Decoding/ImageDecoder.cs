@@ -1,0 +1,72 @@
+using Inference.Preprocessing.Buffers;
+using Inference.Preprocessing.Limits;
+using Inference.Preprocessing.Resize;
+using SkiaSharp;
+
+namespace Inference.Preprocessing.Decoding;
+
+/// <summary>
+/// Decodes with Skia into a reused native buffer as 8-bit RGBx with unpremultiplied alpha and no colour
+/// management (as Pillow: ICC profiles ignored, alpha dropped later, never multiplied into the colour).
+/// </summary>
+internal static unsafe class ImageDecoder
+{
+    /// <param name="data">The encoded bytes; they must stay pinned until the pixels have been used.</param>
+    /// <param name="length">Number of bytes at <paramref name="data"/>.</param>
+    /// <param name="format">The sniffed format name.</param>
+    /// <param name="spec">Orientation and decode mode.</param>
+    /// <param name="limits">Header limits.</param>
+    /// <param name="scratch">Receives the pixels.</param>
+    public static DecodedImage Decode(byte* data, int length, string format, PreprocessingSpec spec, ImageLimits limits, Scratch scratch)
+    {
+        using var skData = SKData.Create((nint)data, length);
+        using var codec = CreateCodec(skData, format);
+        var width = codec.Info.Width;
+        var height = codec.Info.Height;
+        LimitGuard.CheckDimensions(limits, width, height, format);
+
+        var origin = spec.ApplyExifOrientation ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft;
+        var swap = OrientedImage.SwapsAxes(origin);
+        var (fullWidth, fullHeight) = swap ? (height, width) : (width, height);
+
+        var size = new SKSizeI(width, height);
+        if (spec.Mode == DecodeMode.Fast && format == ImageFormat.Jpeg)
+        {
+            var (resizedWidth, resizedHeight) = CropGeometry.ResizedSize(fullWidth, fullHeight, spec);
+            size = swap ? FastScale.Choose(codec, resizedHeight, resizedWidth) : FastScale.Choose(codec, resizedWidth, resizedHeight);
+        }
+
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var rowBytes = (nint)size.Width * 4;
+        var pixels = scratch.Decoded.Ensure(rowBytes * size.Height);
+        var result = codec.GetPixels(info, (nint)pixels, (int)rowBytes, SKCodecOptions.Default);
+        if (result != SKCodecResult.Success)
+        {
+            throw DecodeErrors.FromResult(result, format, "pixel data");
+        }
+
+        var view = OrientedImage.Create(pixels, size.Width, size.Height, rowBytes, origin);
+        return new DecodedImage(view, fullWidth, fullHeight, format);
+    }
+
+    private static SKCodec CreateCodec(SKData data, string format)
+    {
+        using var stream = new SKMemoryStream(data);
+        var codec = SKCodec.Create(stream, out var result);
+        if (codec is null)
+        {
+            throw DecodeErrors.FromResult(result == SKCodecResult.Success ? SKCodecResult.InvalidInput : result, format, "header");
+        }
+
+        if (!IsSupported(codec.EncodedFormat))
+        {
+            codec.Dispose();
+            throw new ImageProcessingException(ImageErrorCode.UnsupportedFormat, $"The image format {codec.EncodedFormat} is not supported.");
+        }
+
+        return codec;
+    }
+
+    private static bool IsSupported(SKEncodedImageFormat format) => format is
+        SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png or SKEncodedImageFormat.Webp or SKEncodedImageFormat.Bmp or SKEncodedImageFormat.Gif;
+}

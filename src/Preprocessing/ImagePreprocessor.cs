@@ -1,0 +1,119 @@
+using Inference.Preprocessing.Buffers;
+using Inference.Preprocessing.Decoding;
+using Inference.Preprocessing.Limits;
+using Inference.Preprocessing.Normalization;
+using Inference.Preprocessing.Resize;
+
+namespace Inference.Preprocessing;
+
+/// <summary>
+/// Decode (Skia) → torchvision <c>Resize</c> (Pillow's exact antialiased bilinear) → <c>CenterCrop</c> →
+/// normalise into NCHW float32. Thread-safe; working memory comes from a pool of native buffers.
+/// </summary>
+public sealed unsafe class ImagePreprocessor : IImagePreprocessor
+{
+    private readonly ScratchPool _pool = new(Math.Max(2, Environment.ProcessorCount * 2));
+
+    public ImagePreprocessor()
+        : this(ImageLimits.Default)
+    {
+    }
+
+    public ImagePreprocessor(ImageLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        Limits = limits;
+    }
+
+    public ImageLimits Limits { get; }
+
+    /// <inheritdoc />
+    public PreprocessResult Preprocess(ReadOnlySpan<byte> encoded, PreprocessingSpec spec, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var constants = ChannelConstants.From(spec);
+        var plane = spec.InputWidth * spec.InputHeight;
+        if (destination.Length < spec.TensorLength)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} floats; the spec needs {spec.TensorLength}.", nameof(destination));
+        }
+
+        var scratch = _pool.Rent();
+        try
+        {
+            var (crop, result) = CropInto(encoded, spec, scratch);
+            fixed (float* output = destination)
+            {
+                ChwNormalizer.Run((uint*)crop, plane, constants, output, output + plane, output + (2 * plane));
+            }
+
+            return result;
+        }
+        finally
+        {
+            _pool.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// The uint8 crop before normalisation: <c>InputHeight x InputWidth x 3</c> bytes, RGB, row-major HWC.
+    /// In exact mode it equals torchvision's <c>CenterCrop(Resize(PIL.Image.open(f).convert('RGB')))</c>.
+    /// </summary>
+    /// <exception cref="ImageProcessingException">The image is empty, corrupt, unsupported or over a limit.</exception>
+    public PreprocessResult DecodeCrop(ReadOnlySpan<byte> encoded, PreprocessingSpec spec, Span<byte> rgbHwc)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var pixels = spec.InputWidth * spec.InputHeight;
+        if (rgbHwc.Length < pixels * 3)
+        {
+            throw new ArgumentException($"The destination holds {rgbHwc.Length} bytes; the spec needs {pixels * 3}.", nameof(rgbHwc));
+        }
+
+        var scratch = _pool.Rent();
+        try
+        {
+            var (cropAddress, result) = CropInto(encoded, spec, scratch);
+            var crop = (byte*)cropAddress;
+            for (var i = 0; i < pixels; i++)
+            {
+                rgbHwc[(i * 3) + 0] = crop[(i * 4) + 0];
+                rgbHwc[(i * 3) + 1] = crop[(i * 4) + 1];
+                rgbHwc[(i * 3) + 2] = crop[(i * 4) + 2];
+            }
+
+            return result;
+        }
+        finally
+        {
+            _pool.Return(scratch);
+        }
+    }
+
+    private (nint Crop, PreprocessResult Result) CropInto(ReadOnlySpan<byte> encoded, PreprocessingSpec spec, Scratch scratch)
+    {
+        ValidateGeometry(spec);
+        if (encoded.IsEmpty)
+        {
+            throw DecodeErrors.Empty();
+        }
+
+        LimitGuard.CheckBytes(Limits, encoded.Length);
+        var format = ImageFormat.Sniff(encoded) ?? throw DecodeErrors.Unsupported(encoded.Length);
+        fixed (byte* data = encoded)
+        {
+            var decoded = ImageDecoder.Decode(data, encoded.Length, format, spec, Limits, scratch);
+            var geometry = CropGeometry.For(decoded.FullWidth, decoded.FullHeight, spec);
+            var crop = CropResampler.Run(decoded.Pixels, geometry, spec, scratch);
+            return ((nint)crop, new PreprocessResult(decoded.FullWidth, decoded.FullHeight, format));
+        }
+    }
+
+    private static void ValidateGeometry(PreprocessingSpec spec)
+    {
+        if (spec.InputWidth <= 0 || spec.InputHeight <= 0 || spec.ResizeSize <= 0)
+        {
+            throw new ArgumentException(
+                $"PreprocessingSpec sizes must be positive (input {spec.InputWidth}x{spec.InputHeight}, resize {spec.ResizeSize}).", nameof(spec));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Inference.TestSupport;
+
+namespace Inference.Preprocessing.Tests.Fidelity;
+
+/// <summary>Every file in <c>shared/fidelity</c> must give torchvision's crop exactly (MAD 0, max difference 0).</summary>
+public sealed class FidelityTests
+{
+    private static readonly ImagePreprocessor Preprocessor = new();
+
+    public static TheoryData<string> Files()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in FidelityManifest.Names())
+        {
+            data.Add(name);
+        }
+
+        if (data.Count == 0)
+        {
+            data.Add("(shared data absent)");
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void DecodeCrop_ExactMode_MatchesTorchvisionCrop(string name)
+    {
+        Assert.SkipWhen(SharedData.Root is null, SharedData.MissingReason);
+        var (encoded, expected, entry) = FidelityManifest.Load(name);
+        var crop = new byte[expected.Length];
+
+        var result = Preprocessor.DecodeCrop(encoded, PreprocessingSpec.ImageNet, crop);
+
+        var decoded = entry.GetProperty("decoded_size");
+        Assert.Equal((decoded[0].GetInt32(), decoded[1].GetInt32()), (result.SourceWidth, result.SourceHeight));
+        var (mad, max) = FidelityManifest.Compare(crop, expected);
+        TestContext.Current.SendDiagnosticMessage($"{name}: exact MAD {mad:F4}, max {max}");
+        Assert.True(mad == 0 && max == 0, $"{name}: MAD {mad:F4}, max difference {max}");
+    }
+}
