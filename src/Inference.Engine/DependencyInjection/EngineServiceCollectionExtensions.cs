@@ -42,7 +42,12 @@ public static class EngineServiceCollectionExtensions
         });
         services.TryAddSingleton(CreateManager);
         services.TryAddSingleton<IModelCatalog>(sp => sp.GetRequiredService<ModelManager>());
-        services.TryAddSingleton<IInferenceEngine, InferenceEngine>();
+        services.TryAddSingleton<IInferenceEngine>(sp => new InferenceEngine(
+            sp.GetRequiredService<ModelManager>(),
+            sp.GetRequiredService<IImagePreprocessor>(),
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value,
+            sp.GetRequiredService<EngineMetrics>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ModelHostedService>();
         return services;
     }
@@ -60,7 +65,6 @@ public static class EngineServiceCollectionExtensions
         {
             var sessions = new SessionFactory(options, logger);
             return new ModelLoader(
-                options,
                 new ModelRepository(RepositoryPath.Resolve(contentRoot, options.ModelRepository)),
                 sessions,
                 new DemoWeights(options.DemoWeightsCache, logger),

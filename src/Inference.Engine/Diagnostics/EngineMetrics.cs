@@ -27,16 +27,16 @@ public sealed class EngineMetrics
     public EngineMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _queue = meter.CreateHistogram("inference.queue.duration", "s", "Time a request waited in its model's queue.",
+        _queue = meter.CreateHistogram<double>("inference.queue.duration", "s", "Time a request waited in its model's queue.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        _preprocess = meter.CreateHistogram("inference.preprocess.duration", "s", "Decode, resize, crop and normalise of one image.",
+        _preprocess = meter.CreateHistogram<double>("inference.preprocess.duration", "s", "Decode, resize, crop and normalise of one image.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        _compute = meter.CreateHistogram("inference.compute.duration", "s", "One forward pass of a batch.",
+        _compute = meter.CreateHistogram<double>("inference.compute.duration", "s", "One forward pass of a batch.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
-        _batchSize = meter.CreateHistogram("inference.batch.size", description: "Images per forward pass.",
+        _batchSize = meter.CreateHistogram<int>("inference.batch.size", description: "Images per forward pass.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets.Select(b => (int)b).ToArray() });
         _rejected = meter.CreateCounter<long>("inference.requests.rejected", description: "Requests refused or dropped by the engine (reason: queue_full|deadline|shutdown).");
-        _load = meter.CreateHistogram("inference.model.load.duration", "s", "Time to load and warm up a model.");
+        _load = meter.CreateHistogram<double>("inference.model.load.duration", "s", "Time to load and warm up a model.");
         Meter = meter;
     }
 

@@ -5,6 +5,7 @@ using Inference.Engine.Diagnostics;
 using Inference.Engine.Logging;
 using Inference.Engine.Models;
 using Inference.Onnx;
+using Inference.Onnx.Preparation;
 using Inference.Preprocessing;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
@@ -13,7 +14,6 @@ namespace Inference.Engine.Runtime;
 
 /// <summary>Turns a repository entry into a warmed-up <see cref="LoadedModel"/>.</summary>
 internal sealed class ModelLoader(
-    InferenceOptions options,
     ModelRepository repository,
     SessionFactory sessions,
     DemoWeights demoWeights,

@@ -1,6 +1,7 @@
 using Inference.Engine.Configuration;
 using Inference.Engine.Logging;
 using Inference.Onnx;
+using Inference.Onnx.Preparation;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -27,10 +28,10 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
                     EngineLog.ProviderChosen(logger, model, "CUDA", $"configured: Inference:ExecutionProvider=cuda, device {options.GpuDeviceId}");
                     return (session, "CUDA");
                 }
-                catch (OnnxRuntimeException e)
+                catch (Exception e) when (IsCudaUnavailable(e))
                 {
                     throw new InvalidOperationException(
-                        $"Inference:ExecutionProvider is 'cuda' but CUDA could not be loaded for model '{model}': {e.Message}. " +
+                        $"Inference:ExecutionProvider is 'cuda' but CUDA could not be loaded for model '{model}': {Reason(e)}. " +
                         "Use a GPU build (-p:UseCuda=true) on a machine with an NVIDIA driver, CUDA and cuDNN, or set it to 'auto' or 'cpu'.", e);
                 }
 
@@ -41,9 +42,9 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
                     EngineLog.ProviderChosen(logger, model, "CUDA", $"auto: CUDA loaded on device {options.GpuDeviceId}");
                     return (session, "CUDA");
                 }
-                catch (OnnxRuntimeException e)
+                catch (Exception e) when (IsCudaUnavailable(e))
                 {
-                    EngineLog.CudaFallback(logger, model, FirstLine(e.Message));
+                    EngineLog.CudaFallback(logger, model, Reason(e));
                     EngineLog.ProviderChosen(logger, model, "CPU", "auto: CUDA unavailable");
                     return (CreateSession(prepared, useCuda: false), "CPU");
                 }
@@ -72,6 +73,17 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
 
         return new InferenceSession(prepared.ModelBytes, sessionOptions);
     }
+
+    /// <summary>
+    /// The CPU package has no CUDA entry point at all; the GPU package throws when the CUDA or cuDNN
+    /// libraries or a device are missing.
+    /// </summary>
+    private static bool IsCudaUnavailable(Exception e) =>
+        e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException;
+
+    private static string Reason(Exception e) => e is EntryPointNotFoundException
+        ? "this build uses the CPU-only ONNX Runtime package (publish with -p:UseCuda=true for CUDA)"
+        : FirstLine(e.Message);
 
     private static string FirstLine(string message)
     {
