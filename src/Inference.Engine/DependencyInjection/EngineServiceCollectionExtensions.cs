@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Inference.Engine.DependencyInjection;
@@ -40,6 +41,8 @@ public static class EngineServiceCollectionExtensions
                 MaxDimension = options.MaxImageDimension,
             });
         });
+        services.TryAddSingleton(sp => ComputeGate.ForCpu(
+            new SessionFactory(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, NullLogger.Instance).IntraOpThreads));
         services.TryAddSingleton(CreateManager);
         services.TryAddSingleton<IModelCatalog>(sp => sp.GetRequiredService<ModelManager>());
         services.TryAddSingleton<IInferenceEngine>(sp => new InferenceEngine(
@@ -61,6 +64,8 @@ public static class EngineServiceCollectionExtensions
         var logger = loggerFactory.CreateLogger("Inference.Engine");
         var contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
 
+        var cpuGate = services.GetRequiredService<ComputeGate>();
+
         ModelLoader CreateLoader()
         {
             var sessions = new SessionFactory(options, logger);
@@ -68,7 +73,7 @@ public static class EngineServiceCollectionExtensions
                 new ModelRepository(RepositoryPath.Resolve(contentRoot, options.ModelRepository)),
                 sessions,
                 new DemoWeights(options.DemoWeightsCache, logger),
-                ComputeGate.ForCpu(sessions.IntraOpThreads),
+                cpuGate,
                 metrics,
                 timeProvider,
                 logger);
