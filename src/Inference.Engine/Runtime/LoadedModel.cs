@@ -37,6 +37,11 @@ internal sealed class LoadedModel : IAsyncDisposable
 
     public int QueueDepth => _batcher.QueueDepth;
 
+    /// <summary>Input slots not held by a queued, running or preprocessing request.</summary>
+    public int FreeSlots => _arena.Available;
+
+    public int SlotCount => _arena.SlotCount;
+
     /// <summary>The model's preprocessing for a request that may override the decode mode.</summary>
     public PreprocessingSpec PreprocessingFor(DecodeMode? mode) => mode switch
     {
