@@ -49,8 +49,7 @@ public static class ModelPreparer
         width ??= embedding is null ? null : DeclaredWidth(graph, embedding);
         if (embedding is not null && graph.Output.All(o => o.Name != embedding))
         {
-            var widthDim = width is { } w ? ValueInfos.Fixed(w) : new TensorShapeProto.Types.Dimension();
-            graph.Output.Add(ValueInfos.FloatTensor(embedding, input.Type.TensorType.Shape.Dim[0], widthDim));
+            graph.Output.Add(EmbeddingOutput(embedding, input, width));
             bytes = model.ToByteArray();
         }
 
@@ -104,6 +103,24 @@ public static class ModelPreparer
         }
 
         return requested;
+    }
+
+    /// <summary>
+    /// The new output's value info: float [input's batch dimension, width] when the width is known; float
+    /// with no declared shape otherwise (an override may name a tensor of any rank).
+    /// </summary>
+    private static ValueInfoProto EmbeddingOutput(string name, ValueInfoProto input, int? width)
+    {
+        if (width is { } w)
+        {
+            return ValueInfos.FloatTensor(name, input.Type.TensorType.Shape.Dim[0], ValueInfos.Fixed(w));
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = ElementType.Float } },
+        };
     }
 
     /// <summary>The last dimension of a rank-2 tensor's declared shape (value_info or graph output), if fixed.</summary>
