@@ -29,7 +29,7 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
     private readonly PendingQueue<TItem> _pending;
     private readonly ExecutorSlot<TItem>[] _slots;
     private readonly AsyncAutoResetSignal _signal = new();
-    private readonly ITimer _timer;
+    private readonly WakeTimer _timer;
     private readonly Task _loop;
     private int _queued;
     private int _inFlight;
@@ -64,8 +64,7 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
         _pending = new PendingQueue<TItem>(options.QueueCapacity, DropItem);
-        _timer = timeProvider.CreateTimer(
-            static state => ((AsyncAutoResetSignal)state!).Set(), _signal, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = new WakeTimer(timeProvider, _signal);
         _slots = new ExecutorSlot<TItem>[options.Executors];
         for (var i = 0; i < _slots.Length; i++)
         {
@@ -143,11 +142,13 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
     /// </summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
+        // Register first: an already-cancelled token must set _aborting before the loop can see _completing,
+        // or the loop could start draining (running) items that the caller asked to drop.
+        using var registration = cancellationToken.Register(
+            static state => ((DynamicBatcher<TItem>)state!).Abort(), this);
         _completing = true;
         _channel.Writer.TryComplete();
         _signal.Set();
-        using var registration = cancellationToken.Register(
-            static state => ((DynamicBatcher<TItem>)state!).Abort(), this);
         await _loop.ConfigureAwait(false);
     }
 
@@ -176,7 +177,6 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
 
     private async Task RunLoopAsync()
     {
-        var timerArmed = false;
         while (true)
         {
             while (_channel.Reader.TryRead(out var item))
@@ -212,31 +212,11 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
                 break;
             }
 
-            timerArmed = ArmTimer(now, wakeAt, timerArmed);
+            _timer.WakeAt(now, wakeAt);
             await _signal.WaitAsync().ConfigureAwait(false);
         }
 
-        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-    }
-
-    private bool ArmTimer(DateTimeOffset now, DateTimeOffset wakeAt, bool armed)
-    {
-        if (wakeAt == DateTimeOffset.MaxValue)
-        {
-            if (armed)
-            {
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
-
-            return false;
-        }
-
-        // Whole milliseconds, rounded up: real timers truncate sub-millisecond due times, which would wake the
-        // loop early and make it spin until the instant is reached.
-        var ticks = Math.Max(0, (wakeAt - now).Ticks);
-        ticks = (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond;
-        _timer.Change(TimeSpan.FromTicks(ticks), Timeout.InfiniteTimeSpan);
-        return true;
+        _timer.Disarm();
     }
 
     private ExecutorSlot<TItem>? FindFreeSlot()
