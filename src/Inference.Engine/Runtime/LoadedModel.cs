@@ -81,8 +81,14 @@ internal sealed class LoadedModel : IAsyncDisposable
         }
 
         // The caller may stop waiting at once; the batcher drops the item (and frees its slot) before running it.
-        await using var registration = cancellationToken.UnsafeRegister(static (state, _) => ((InferenceWorkItem)state!).Cancel(), item)
-            .ConfigureAwait(false);
+        await using var registration = cancellationToken.UnsafeRegister(
+            static (state, _) =>
+            {
+                var (item, batcher) = ((InferenceWorkItem, DynamicBatcher<InferenceWorkItem>))state!;
+                item.Cancel();
+                batcher.Poke();
+            },
+            (item, _batcher)).ConfigureAwait(false);
         return await item.Completion.ConfigureAwait(false);
     }
 

@@ -24,6 +24,8 @@ public sealed class HealthEndpointsTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadAsync<HealthResponse>();
         Assert.Equal("ready", body.Status);
-        Assert.Equal(new ModelHealth(ServiceFactory.Model, "ready", null), Assert.Single(body.Models));
+        Assert.Equal(
+            [new ModelHealth(ServiceFactory.Model, "ready", null), new ModelHealth(ServiceFactory.WideModel, "ready", null)],
+            body.Models);
     }
 }

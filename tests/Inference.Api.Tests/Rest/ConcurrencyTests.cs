@@ -6,8 +6,8 @@ namespace Inference.Api.Tests.Rest;
 [Collection(ServiceTests.Name)]
 public sealed class ConcurrencyTests(ServiceFixture service)
 {
-    private const string Embed = $"/v1/models/{ServiceFactory.Model}/embed";
-    private const string Classify = $"/v1/models/{ServiceFactory.Model}/classify";
+    private const string Embed = $"/v1/models/{ServiceFactory.WideModel}/embed";
+    private const string Classify = $"/v1/models/{ServiceFactory.WideModel}/classify";
 
     [Fact]
     public async Task Embed_ConcurrentDifferentImages_EachGetsItsOwnSingleRequestAnswer()

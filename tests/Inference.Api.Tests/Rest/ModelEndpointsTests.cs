@@ -8,12 +8,14 @@ namespace Inference.Api.Tests.Rest;
 public sealed class ModelEndpointsTests(ServiceFixture service)
 {
     [Fact]
-    public async Task ListModels_OneDemoModel_DescribesShapeLabelsEmbeddingAndProvider()
+    public async Task ListModels_DemoModels_DescribesShapeLabelsEmbeddingAndProvider()
     {
         using var response = await service.Client.GetAsync(new Uri("/v1/models", UriKind.Relative), TestContext.Current.CancellationToken);
 
-        var model = Assert.Single((await response.ReadAsync<ModelListResponse>()).Models);
-        Assert.Equal(ServiceFactory.Model, model.Name);
+        var models = (await response.ReadAsync<ModelListResponse>()).Models;
+        Assert.Equal([ServiceFactory.Model, ServiceFactory.WideModel], models.Select(m => m.Name));
+        Assert.Equal(8, models[1].MaxBatchSize);
+        var model = models[0];
         Assert.Equal("ready", model.State);
         Assert.Equal([-1L, 3, 224, 224], model.InputShape);
         Assert.Equal(1000, model.NumClasses);

@@ -6,22 +6,21 @@ namespace Inference.Api.Tests.Support;
 /// <summary>
 /// The real service in-process, over a temporary model repository with one model, <c>test18</c>: a
 /// ResNet-18 whose demo weights the service generates itself (cached per machine), with a small queue
-/// (batch 2, capacity 3) so that queue-full and deadline paths can be driven deterministically.
+/// (batch 2, capacity 3) so that queue-full and deadline paths can be driven deterministically; and
+/// <c>wide18</c>, the same weights with the default batching (batch 8, capacity 64) for concurrency tests.
 /// </summary>
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
     public const string Model = "test18";
+    public const string WideModel = "wide18";
     public const int MaxImageBytes = 1024 * 1024;
 
     private readonly string _repository = Directory.CreateTempSubdirectory("inference-api-tests-").FullName;
 
     public ServiceFactory()
     {
-        var modelDirectory = Directory.CreateDirectory(Path.Combine(_repository, Model)).FullName;
-        File.WriteAllText(Path.Combine(modelDirectory, "config.json"), """
-            { "architecture": "resnet18", "maxBatchSize": 2, "queueCapacity": 3, "maxQueueDelayMs": 2 }
-            """);
-        File.WriteAllLines(Path.Combine(modelDirectory, "labels.txt"), Enumerable.Range(0, 1000).Select(i => $"class {i}"));
+        AddModel(Model, """{ "architecture": "resnet18", "maxBatchSize": 2, "queueCapacity": 3, "maxQueueDelayMs": 2 }""");
+        AddModel(WideModel, """{ "architecture": "resnet18" }""");
     }
 
     public static string DemoWeightsCache { get; } = Path.Combine(Path.GetTempPath(), "inference-test-demo-weights");
@@ -31,6 +30,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Inference:ModelRepository", _repository);
         builder.UseSetting("Inference:Models:0", Model);
+        builder.UseSetting("Inference:Models:1", WideModel);
         builder.UseSetting("Inference:ExecutionProvider", "cpu");
         builder.UseSetting("Inference:DemoWeightsCache", DemoWeightsCache);
         builder.UseSetting("Inference:MaxImageBytes", MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -53,6 +53,13 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
             await Task.Delay(100, timeout.Token);
         }
+    }
+
+    private void AddModel(string name, string config)
+    {
+        var modelDirectory = Directory.CreateDirectory(Path.Combine(_repository, name)).FullName;
+        File.WriteAllText(Path.Combine(modelDirectory, "config.json"), config);
+        File.WriteAllLines(Path.Combine(modelDirectory, "labels.txt"), Enumerable.Range(0, 1000).Select(i => $"class {i}"));
     }
 
     public override async ValueTask DisposeAsync()
