@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Inference.Bench;
+
+var mode = new Option<string>("--mode") { Description = "rest: drive a running service; engine: the engine in-process, no host.", DefaultValueFactory = _ => "rest" };
+var url = new Option<string>("--url") { Description = "The service's REST base URL (rest mode).", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+var model = new Option<string>("--model") { Description = "Model name.", DefaultValueFactory = _ => "resnet18" };
+var endpoint = new Option<string>("--endpoint") { Description = "classify or embed.", DefaultValueFactory = _ => "classify" };
+var image = new Option<FileInfo>("--image") { Description = "The image to send (JPEG/PNG/...).", Required = true };
+var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight (closed loop).", DefaultValueFactory = _ => 8 };
+var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
+var warmUp = new Option<double>("--warmup") { Description = "Unmeasured seconds first.", DefaultValueFactory = _ => 3 };
+var repository = new Option<string>("--repository") { Description = "Model repository (engine mode).", DefaultValueFactory = _ => "models" };
+var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (engine mode; 0 = cores).", DefaultValueFactory = _ => 0 };
+
+var command = new RootCommand("Closed-loop load driver: throughput and p50/p90/p99 for REST classify/embed or the in-process engine.")
+{
+    mode, url, model, endpoint, image, concurrency, duration, warmUp, repository, threads,
+};
+command.Validators.Add(result =>
+{
+    if (result.GetValue(concurrency) < 1 || result.GetValue(duration) <= 0 || result.GetValue(warmUp) < 0)
+    {
+        result.AddError("--concurrency must be at least 1, --duration positive and --warmup not negative.");
+    }
+
+    if (result.GetValue(mode) is not ("rest" or "engine") || result.GetValue(endpoint) is not ("classify" or "embed"))
+    {
+        result.AddError("--mode is rest or engine; --endpoint is classify or embed.");
+    }
+});
+command.SetAction(async (parse, cancellationToken) =>
+{
+    var file = parse.GetValue(image)!;
+    var bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+    var run = TimeSpan.FromSeconds(parse.GetValue(duration));
+    var warm = TimeSpan.FromSeconds(parse.GetValue(warmUp));
+    var workers = parse.GetValue(concurrency);
+    LoadResult result;
+    if (parse.GetValue(mode) == "rest")
+    {
+        var mediaType = file.Extension.ToLowerInvariant() switch { ".png" => "image/png", ".webp" => "image/webp", _ => "image/jpeg" };
+        using var target = new RestTarget(new Uri(parse.GetValue(url)!), parse.GetValue(model)!, parse.GetValue(endpoint)!, bytes, mediaType);
+        result = await ClosedLoop.RunAsync($"REST {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, target.SendAsync);
+    }
+    else
+    {
+        await using var target = new EngineTarget(
+            Path.GetFullPath(parse.GetValue(repository)!), parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(endpoint)!, bytes);
+        result = await ClosedLoop.RunAsync($"engine {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, target.SendAsync);
+    }
+
+    Console.WriteLine(result);
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+    return result.Failed == 0 ? 0 : 2;
+});
+return await command.Parse(args).InvokeAsync();
