@@ -8,6 +8,9 @@ namespace Inference.Preprocessing.Decoding;
 /// <summary>
 /// Decodes with Skia into a reused native buffer as 8-bit RGBx with unpremultiplied alpha and no colour
 /// management (as Pillow: ICC profiles ignored, alpha dropped later, never multiplied into the colour).
+/// 16-bit PNG keeps the high byte of each sample, as Pillow does for RGB and RGBA. One known departure:
+/// Pillow 9.4 opens 16-bit grayscale PNG as mode <c>I</c> and clamps it to 0..255 (nearly all white);
+/// Skia only gives the high byte there, which is what is used.
 /// </summary>
 internal static unsafe class ImageDecoder
 {
@@ -36,9 +39,9 @@ internal static unsafe class ImageDecoder
             size = swap ? FastScale.Choose(codec, resizedHeight, resizedWidth) : FastScale.Choose(codec, resizedWidth, resizedHeight);
         }
 
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rowBytes = (nint)size.Width * 4;
         var pixels = scratch.Decoded.Ensure(rowBytes * size.Height);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var result = codec.GetPixels(info, (nint)pixels, (int)rowBytes, SKCodecOptions.Default);
         if (result != SKCodecResult.Success)
         {
