@@ -32,11 +32,11 @@ internal static unsafe class ImageDecoder
         var swap = OrientedImage.SwapsAxes(origin);
         var (fullWidth, fullHeight) = swap ? (height, width) : (width, height);
 
-        var size = new SKSizeI(width, height);
+        var (size, scale) = (new SKSizeI(width, height), 1.0);
         if (spec.Mode == DecodeMode.Fast && format == ImageFormat.Jpeg)
         {
             var (resizedWidth, resizedHeight) = CropGeometry.ResizedSize(fullWidth, fullHeight, spec);
-            size = swap ? FastScale.Choose(codec, resizedHeight, resizedWidth) : FastScale.Choose(codec, resizedWidth, resizedHeight);
+            (size, scale) = swap ? FastScale.Choose(codec, resizedHeight, resizedWidth) : FastScale.Choose(codec, resizedWidth, resizedHeight);
         }
 
         var rowBytes = (nint)size.Width * 4;
@@ -49,7 +49,7 @@ internal static unsafe class ImageDecoder
         }
 
         var view = OrientedImage.Create(pixels, size.Width, size.Height, rowBytes, origin);
-        return new DecodedImage(view, fullWidth, fullHeight, format);
+        return new DecodedImage(view, fullWidth, fullHeight, scale, format);
     }
 
     private static SKCodec CreateCodec(SKData data, string format)
