@@ -103,7 +103,7 @@ public sealed unsafe class ImagePreprocessor : IImagePreprocessor
         {
             var decoded = ImageDecoder.Decode(data, encoded.Length, format, spec, Limits, scratch);
             var geometry = CropGeometry.For(decoded.FullWidth, decoded.FullHeight, spec);
-            var crop = CropResampler.Run(decoded.Pixels, geometry, spec, scratch);
+            var crop = CropResampler.Run(decoded.Pixels, decoded.FullWidth, decoded.FullHeight, decoded.Scale, geometry, spec, scratch);
             return ((nint)crop, new PreprocessResult(decoded.FullWidth, decoded.FullHeight, format));
         }
     }

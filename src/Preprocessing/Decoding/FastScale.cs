@@ -13,7 +13,7 @@ internal static class FastScale
     /// <param name="codec">The JPEG codec.</param>
     /// <param name="resizedWidth">Width after Resize, in stored (not upright) orientation.</param>
     /// <param name="resizedHeight">Height after Resize, in stored orientation.</param>
-    public static SKSizeI Choose(SKCodec codec, int resizedWidth, int resizedHeight)
+    public static (SKSizeI Size, double Scale) Choose(SKCodec codec, int resizedWidth, int resizedHeight)
     {
         var full = new SKSizeI(codec.Info.Width, codec.Info.Height);
         foreach (var scale in Scales)
@@ -21,10 +21,10 @@ internal static class FastScale
             var size = codec.GetScaledDimensions(scale);
             if (size.Width < full.Width && size.Width >= 2 * resizedWidth && size.Height >= 2 * resizedHeight)
             {
-                return size;
+                return (size, scale);
             }
         }
 
-        return full;
+        return (full, 1.0);
     }
 }

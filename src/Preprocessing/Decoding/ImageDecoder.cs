@@ -8,6 +8,9 @@ namespace Inference.Preprocessing.Decoding;
 /// <summary>
 /// Decodes with Skia into a reused native buffer as 8-bit RGBx with unpremultiplied alpha and no colour
 /// management (as Pillow: ICC profiles ignored, alpha dropped later, never multiplied into the colour).
+/// 16-bit PNG keeps the high byte of each sample, as Pillow does for RGB and RGBA. One known departure:
+/// Pillow 9.4 opens 16-bit grayscale PNG as mode <c>I</c> and clamps it to 0..255 (nearly all white);
+/// Skia only gives the high byte there, which is what is used.
 /// </summary>
 internal static unsafe class ImageDecoder
 {
@@ -29,16 +32,16 @@ internal static unsafe class ImageDecoder
         var swap = OrientedImage.SwapsAxes(origin);
         var (fullWidth, fullHeight) = swap ? (height, width) : (width, height);
 
-        var size = new SKSizeI(width, height);
+        var (size, scale) = (new SKSizeI(width, height), 1.0);
         if (spec.Mode == DecodeMode.Fast && format == ImageFormat.Jpeg)
         {
             var (resizedWidth, resizedHeight) = CropGeometry.ResizedSize(fullWidth, fullHeight, spec);
-            size = swap ? FastScale.Choose(codec, resizedHeight, resizedWidth) : FastScale.Choose(codec, resizedWidth, resizedHeight);
+            (size, scale) = swap ? FastScale.Choose(codec, resizedHeight, resizedWidth) : FastScale.Choose(codec, resizedWidth, resizedHeight);
         }
 
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rowBytes = (nint)size.Width * 4;
         var pixels = scratch.Decoded.Ensure(rowBytes * size.Height);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var result = codec.GetPixels(info, (nint)pixels, (int)rowBytes, SKCodecOptions.Default);
         if (result != SKCodecResult.Success)
         {
@@ -46,7 +49,7 @@ internal static unsafe class ImageDecoder
         }
 
         var view = OrientedImage.Create(pixels, size.Width, size.Height, rowBytes, origin);
-        return new DecodedImage(view, fullWidth, fullHeight, format);
+        return new DecodedImage(view, fullWidth, fullHeight, scale, format);
     }
 
     private static SKCodec CreateCodec(SKData data, string format)

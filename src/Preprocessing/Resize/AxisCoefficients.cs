@@ -35,10 +35,12 @@ internal sealed class AxisCoefficients
     /// <summary>
     /// Antialiased bilinear taps for outputs <paramref name="outStart"/>..+<paramref name="count"/> of a
     /// resize from <paramref name="inSize"/> to <paramref name="outSize"/> (Pillow 9.4 Resample.c).
+    /// <paramref name="inExtent"/> is Pillow's box width: <paramref name="inSize"/> itself, except after a DCT-scaled
+    /// decode, where it is the full size times the scale (a scaled odd size is rounded up; the box keeps it aligned).
     /// </summary>
-    public void Compute(int inSize, int outSize, int outStart, int count)
+    public void Compute(int inSize, double inExtent, int outSize, int outStart, int count)
     {
-        var scale = (double)(float)inSize / outSize;
+        var scale = (double)(float)inExtent / outSize;
         var filterScale = Math.Max(scale, 1.0);
         var support = filterScale; // bilinear support is 1.0
         var kernelSize = ((int)Math.Ceiling(support) * 2) + 1;

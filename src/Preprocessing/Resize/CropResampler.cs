@@ -13,10 +13,13 @@ internal static unsafe class CropResampler
     /// Writes the <c>InputWidth x InputHeight</c> crop as 4-byte pixels (RGBx) into <c>scratch.Crop</c> and returns it.
     /// </summary>
     /// <param name="image">The upright decoded image (possibly decoded at a reduced scale).</param>
+    /// <param name="fullWidth">Upright width before any DCT scaling.</param>
+    /// <param name="fullHeight">Upright height before any DCT scaling.</param>
+    /// <param name="scale">The DCT scale the image was decoded at (1 in exact mode).</param>
     /// <param name="geometry">Resized size and crop offsets, from the image's full size.</param>
     /// <param name="spec">Crop size.</param>
     /// <param name="scratch">Working memory.</param>
-    public static byte* Run(in OrientedImage image, CropGeometry geometry, PreprocessingSpec spec, Scratch scratch)
+    public static byte* Run(in OrientedImage image, int fullWidth, int fullHeight, double scale, CropGeometry geometry, PreprocessingSpec spec, Scratch scratch)
     {
         var cropWidth = spec.InputWidth;
         var cropHeight = spec.InputHeight;
@@ -34,8 +37,8 @@ internal static unsafe class CropResampler
 
         var horizontal = scratch.Horizontal;
         var vertical = scratch.Vertical;
-        Plan(horizontal, image.Width, geometry.ResizedWidth, x0, x1 - x0);
-        Plan(vertical, image.Height, geometry.ResizedHeight, y0, y1 - y0);
+        Plan(horizontal, image.Width, fullWidth * scale, geometry.ResizedWidth, x0, x1 - x0);
+        Plan(vertical, image.Height, fullHeight * scale, geometry.ResizedHeight, y0, y1 - y0);
 
         var rowStart = vertical.InputStart;
         var rowCount = vertical.InputEnd - rowStart;
@@ -48,15 +51,15 @@ internal static unsafe class CropResampler
         return crop;
     }
 
-    private static void Plan(AxisCoefficients axis, int inSize, int outSize, int outStart, int count)
+    private static void Plan(AxisCoefficients axis, int inSize, double inExtent, int outSize, int outStart, int count)
     {
-        if (inSize == outSize)
+        if (inSize == outSize && inExtent == inSize)
         {
             axis.ComputeIdentity(outStart, count);
         }
         else
         {
-            axis.Compute(inSize, outSize, outStart, count);
+            axis.Compute(inSize, inExtent, outSize, outStart, count);
         }
     }
 }

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Inference.Preprocessing.Benchmarks;
+
+/// <summary>
+/// <c>--write WxH file</c> writes a benchmark JPEG; <c>--rss file [fast]</c> then preprocesses it a few times in a
+/// fresh process and prints the peak RSS (so making the image does not count).
+/// </summary>
+public static class PeakMemory
+{
+    public static void Write(string size, string path)
+    {
+        var parts = size.Split('x');
+        File.WriteAllBytes(path, BenchImages.Jpeg(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    public static void Run(string path, DecodeMode mode)
+    {
+        var jpeg = File.ReadAllBytes(path);
+        var before = ReadPeakRss();
+        var preprocessor = new ImagePreprocessor();
+        var spec = PreprocessingSpec.ImageNet with { Mode = mode };
+        var tensor = new float[spec.TensorLength];
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 5; i++)
+        {
+            preprocessor.Preprocess(jpeg, spec, tensor);
+        }
+
+        Console.WriteLine($"{Path.GetFileName(path)} ({jpeg.Length} bytes), {mode}: {watch.Elapsed.TotalMilliseconds / 5:F1} ms/image; " +
+            $"peak RSS before {before / 1048576.0:F1} MiB, after {ReadPeakRss() / 1048576.0:F1} MiB");
+    }
+
+    /// <summary>VmHWM from /proc/self/status (the kernel's peak resident set), in bytes.</summary>
+    private static long ReadPeakRss()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+}

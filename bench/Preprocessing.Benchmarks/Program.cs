@@ -1,0 +1,17 @@
+using BenchmarkDotNet.Running;
+using Inference.Preprocessing;
+using Inference.Preprocessing.Benchmarks;
+
+if (args.Length >= 3 && args[0] == "--write")
+{
+    PeakMemory.Write(args[1], args[2]);
+    return;
+}
+
+if (args.Length >= 2 && args[0] == "--rss")
+{
+    PeakMemory.Run(args[1], args.Length >= 3 && args[2] == "fast" ? DecodeMode.Fast : DecodeMode.Exact);
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(PreprocessBenchmarks).Assembly).Run(args);

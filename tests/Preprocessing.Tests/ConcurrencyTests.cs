@@ -1,0 +1,27 @@
+using Inference.TestSupport;
+
+namespace Inference.Preprocessing.Tests;
+
+public sealed class ConcurrencyTests
+{
+    [Fact]
+    public void Preprocess_ManyThreadsOneInstance_SameResultsAsSequential()
+    {
+        var preprocessor = new ImagePreprocessor();
+        var inputs = new[] { TestImages.Jpeg(500, 375), TestImages.Png(300, 400), TestImages.Jpeg(1200, 700, seed: 2), TestImages.Jpeg(64, 48) };
+        var spec = PreprocessingSpec.ImageNet;
+        var expected = inputs.Select(bytes =>
+        {
+            var tensor = new float[spec.TensorLength];
+            preprocessor.Preprocess(bytes, spec, tensor);
+            return tensor;
+        }).ToArray();
+
+        Parallel.For(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var tensor = new float[spec.TensorLength];
+            preprocessor.Preprocess(inputs[i % inputs.Length], spec, tensor);
+            Assert.Equal(expected[i % inputs.Length], tensor);
+        });
+    }
+}
