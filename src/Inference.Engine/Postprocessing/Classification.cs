@@ -7,8 +7,17 @@ namespace Inference.Engine.Postprocessing;
 public static class Classification
 {
     /// <summary>Numerically stable softmax of <paramref name="logits"/> into <paramref name="probabilities"/>.</summary>
-    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities) =>
-        TensorPrimitives.SoftMax(logits, probabilities);
+    /// <remarks>
+    /// Shifts by the largest logit first: <see cref="TensorPrimitives.SoftMax{T}(ReadOnlySpan{T}, Span{T})"/> alone
+    /// overflows to NaN once a logit passes ~88.
+    /// </remarks>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)
+    {
+        var max = TensorPrimitives.Max(logits);
+        TensorPrimitives.Subtract(logits, max, probabilities);
+        TensorPrimitives.Exp(probabilities, probabilities);
+        TensorPrimitives.Divide(probabilities, TensorPrimitives.Sum(probabilities), probabilities);
+    }
 
     /// <summary>
     /// The <paramref name="k"/> most probable classes, in descending probability (ties: lower index first).

@@ -66,9 +66,11 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         }
         finally
         {
-            foreach (var item in batch)
+            // Last to first, so the arena's free stack hands the slots out again in ascending order and the
+            // next batch is consecutive (no gather copy).
+            for (var i = batch.Count - 1; i >= 0; i--)
             {
-                _arena.Return(item.Slot);
+                _arena.Return(batch[i].Slot);
             }
         }
 

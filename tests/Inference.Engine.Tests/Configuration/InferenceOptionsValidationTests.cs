@@ -1,0 +1,76 @@
+using Inference.Engine.Configuration;
+using Inference.Engine.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Inference.Engine.Tests.Configuration;
+
+public sealed class InferenceOptionsValidationTests
+{
+    [Fact]
+    public void Options_ValidSettings_BindEveryKey()
+    {
+        var options = Resolve(new()
+        {
+            ["Inference:Models:0"] = "resnet18",
+            ["Inference:Models:1"] = "resnet50.v2",
+            ["Inference:ExecutionProvider"] = "cpu",
+            ["Inference:IntraOpThreads"] = "2",
+            ["Inference:RequestTimeout"] = "00:00:05",
+            ["Inference:StopOnModelLoadFailure"] = "false",
+        });
+
+        Assert.Equal(["resnet18", "resnet50.v2"], options.Models);
+        Assert.Equal(ExecutionProviderKind.Cpu, options.ExecutionProvider);
+        Assert.Equal(2, options.IntraOpThreads);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.RequestTimeout);
+        Assert.False(options.StopOnModelLoadFailure);
+        Assert.Equal("models", options.ModelRepository);
+    }
+
+    [Fact]
+    public void Options_NoModels_FailsNamingInferenceModels()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve([]));
+
+        Assert.Contains("Inference:Models is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("../secrets")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("has space")]
+    public void Options_InvalidModelName_FailsNamingKeyAndName(string name)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new() { ["Inference:Models:0"] = name }));
+
+        Assert.Contains("Inference:Models holds invalid model name(s)", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{name}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Inference:RequestTimeout", "00:00:00", "RequestTimeout")]
+    [InlineData("Inference:IntraOpThreads", "-1", "IntraOpThreads")]
+    [InlineData("Inference:MaxImageBytes", "10", "MaxImageBytes")]
+    [InlineData("Inference:ModelRepository", "", "ModelRepository")]
+    public void Options_OutOfRange_FailsNamingTheSetting(string key, string value, string member)
+    {
+        var error = Assert.Throws<OptionsValidationException>(
+            () => Resolve(new() { ["Inference:Models:0"] = "resnet18", [key] = value }));
+
+        Assert.Contains(member, error.Message, StringComparison.Ordinal);
+        Assert.Single(error.Failures);
+    }
+
+    private static InferenceOptions Resolve(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var services = new ServiceCollection()
+            .AddLogging()
+            .AddInferenceEngine(configuration)
+            .BuildServiceProvider();
+        return services.GetRequiredService<IOptions<InferenceOptions>>().Value;
+    }
+}

@@ -1,0 +1,108 @@
+using Inference.Engine.Configuration;
+using Inference.Engine.Tests.Support;
+
+namespace Inference.Engine.Tests.Configuration;
+
+public sealed class ModelConfigLoaderTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    [Fact]
+    public void Load_NullPath_ReturnsTorchvisionDefaults()
+    {
+        var config = ModelConfigLoader.Load(null);
+
+        Assert.Same(ModelConfig.Default, config);
+        Assert.Null(config.Architecture);
+        Assert.Equal(224, config.InputSize);
+        Assert.Equal(256, config.ResizeSize);
+        Assert.Equal([0.485f, 0.456f, 0.406f], config.Mean);
+        Assert.Equal([0.229f, 0.224f, 0.225f], config.Std);
+        Assert.Equal("exact", config.DecodeMode);
+        Assert.Equal(8, config.MaxBatchSize);
+        Assert.Equal(64, config.QueueCapacity);
+        Assert.Null(config.Executors);
+    }
+
+    [Fact]
+    public void Load_EmptyObject_KeepsEveryDefault()
+    {
+        var config = ModelConfigLoader.Load(_directory.Write("config.json", "{}"));
+
+        Assert.Equal(ModelConfig.Default.InputSize, config.InputSize);
+        Assert.Equal(ModelConfig.Default.Mean, config.Mean);
+        Assert.Equal(ModelConfig.Default.MaxQueueDelayMs, config.MaxQueueDelayMs);
+        Assert.Equal(42UL, config.DemoSeed);
+        Assert.True(config.ApplyExifOrientation);
+    }
+
+    [Fact]
+    public void Load_CommentsAndTrailingCommas_ReadsTheValues()
+    {
+        var path = _directory.Write("config.json", """
+            {
+              // the demo model
+              "architecture": "resnet50",
+              /* a smaller batch */ "maxBatchSize": 4,
+              "Mean": [0.5, 0.5, 0.5,],
+              "decodeMode": "fast",
+              "executors": 2,
+            }
+            """);
+
+        var config = ModelConfigLoader.Load(path);
+
+        Assert.Equal("resnet50", config.Architecture);
+        Assert.Equal(4, config.MaxBatchSize);
+        Assert.Equal([0.5f, 0.5f, 0.5f], config.Mean);
+        Assert.Equal("fast", config.DecodeMode);
+        Assert.Equal(2, config.Executors);
+        Assert.Null(config.Unknown);
+    }
+
+    [Theory]
+    [InlineData("""{ "maxBatchSzie": 4 }""", "maxBatchSzie")]
+    [InlineData("""{ "mean": [0.5, 0.5] }""", "mean")]
+    [InlineData("""{ "std": [0.2, 0, 0.2] }""", "std")]
+    [InlineData("""{ "std": [0.2, -0.1, 0.2] }""", "std")]
+    [InlineData("""{ "decodeMode": "slow" }""", "decodeMode")]
+    [InlineData("""{ "architecture": "resnet19" }""", "architecture")]
+    [InlineData("""{ "maxBatchSize": 0 }""", "maxBatchSize")]
+    [InlineData("""{ "queueCapacity": -1 }""", "queueCapacity")]
+    [InlineData("""{ "inputSize": 4 }""", "inputSize")]
+    [InlineData("""{ "executors": 0 }""", "executors")]
+    [InlineData("""{ "maxBatchSize": "eight" }""", "maxBatchSize")]
+    public void Load_BadSetting_ThrowsNamingFileAndKey(string json, string key)
+    {
+        var path = _directory.Write("config.json", json);
+
+        var error = Assert.Throws<ModelConfigException>(() => ModelConfigLoader.Load(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"maxBatchSize\": 4")]
+    [InlineData("not json")]
+    [InlineData("null")]
+    public void Load_NotAConfigObject_ThrowsNamingFile(string json)
+    {
+        var path = _directory.Write("config.json", json);
+
+        var error = Assert.Throws<ModelConfigException>(() => ModelConfigLoader.Load(path));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ArchitectureAnyCase_IsAccepted()
+    {
+        ModelConfigLoader.Validate(new ModelConfig { Architecture = "ResNet101" }, "test");
+
+        Assert.True(ResNetArchitectures.TryGetDepth("ResNet101", out var depth));
+        Assert.Equal(101, depth);
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
