@@ -2,6 +2,7 @@ using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Engine.Tests.Support;
 using Inference.TestSupport;
+using TestImages = Inference.Engine.Tests.Support.TestImages;
 
 namespace Inference.Engine.Tests.Inference;
 
