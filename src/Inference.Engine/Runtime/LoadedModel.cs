@@ -75,9 +75,16 @@ internal sealed class LoadedModel : IAsyncDisposable
                 throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
         }
 
-        // The caller may stop waiting at once; the batcher drops the item (and frees its slot) before running it.
-        await using var registration = cancellationToken.UnsafeRegister(static (state, _) => ((InferenceWorkItem)state!).Cancel(), item)
-            .ConfigureAwait(false);
+        // The caller may stop waiting at once; the poke makes the batcher drop the item (and free its slot)
+        // now rather than at its next wake-up, which may be a full batching delay away while executors are busy.
+        await using var registration = cancellationToken.UnsafeRegister(
+            static (state, _) =>
+            {
+                var (batcher, queued) = ((DynamicBatcher<InferenceWorkItem>, InferenceWorkItem))state!;
+                queued.Cancel();
+                batcher.Poke();
+            },
+            (_batcher, item)).ConfigureAwait(false);
         return await item.Completion.ConfigureAwait(false);
     }
 
