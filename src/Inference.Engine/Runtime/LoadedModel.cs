@@ -1,4 +1,5 @@
 using Inference.Engine.Batching;
+using Inference.Engine.Diagnostics;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Preprocessing;
@@ -13,15 +14,23 @@ internal sealed class LoadedModel : IAsyncDisposable
     private readonly ModelRunner _runner;
     private readonly SlotArena _arena;
     private readonly DynamicBatcher<InferenceWorkItem> _batcher;
+    private readonly EngineMetrics _metrics;
     private int _disposed;
 
-    public LoadedModel(ModelDescriptor descriptor, InferenceSession session, ModelRunner runner, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher)
+    public LoadedModel(
+        ModelDescriptor descriptor,
+        InferenceSession session,
+        ModelRunner runner,
+        SlotArena arena,
+        DynamicBatcher<InferenceWorkItem> batcher,
+        EngineMetrics metrics)
     {
         Descriptor = descriptor;
         _session = session;
         _runner = runner;
         _arena = arena;
         _batcher = batcher;
+        _metrics = metrics;
         runner.Descriptor = descriptor;
         FastPreprocessing = descriptor.Preprocessing with { Mode = DecodeMode.Fast };
         ExactPreprocessing = descriptor.Preprocessing with { Mode = DecodeMode.Exact };
@@ -66,12 +75,14 @@ internal sealed class LoadedModel : IAsyncDisposable
                 break;
             case EnqueueResult.QueueFull:
                 _arena.Return(slot);
+                _metrics.Rejected(Descriptor.Name, EngineMetrics.QueueFull);
                 throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{Descriptor.Name}' is full; retry shortly.")
                 {
                     RetryAfter = TimeSpan.FromSeconds(1),
                 };
             default:
                 _arena.Return(slot);
+                _metrics.Rejected(Descriptor.Name, EngineMetrics.Shutdown);
                 throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
         }
 
@@ -85,7 +96,16 @@ internal sealed class LoadedModel : IAsyncDisposable
                 batcher.Poke();
             },
             (_batcher, item)).ConfigureAwait(false);
-        return await item.Completion.ConfigureAwait(false);
+        try
+        {
+            return await item.Completion.ConfigureAwait(false);
+        }
+        catch (InferenceException e) when (e.Code is InferenceErrorCode.DeadlineExceeded or InferenceErrorCode.ShuttingDown)
+        {
+            // Accepted, then dropped by the batcher unrun.
+            _metrics.Rejected(Descriptor.Name, e.Code == InferenceErrorCode.DeadlineExceeded ? EngineMetrics.Deadline : EngineMetrics.Shutdown);
+            throw;
+        }
     }
 
     public Task DrainAsync(CancellationToken cancellationToken) => _batcher.CompleteAsync(cancellationToken);
