@@ -12,6 +12,13 @@ public sealed class EngineMetrics
 {
     public const string MeterName = "Inference.Engine";
 
+    /// <summary>The <c>reason</c> tags of <c>inference.requests.rejected</c>.</summary>
+    public const string QueueFull = "queue_full";
+
+    public const string Deadline = "deadline";
+
+    public const string Shutdown = "shutdown";
+
     private static readonly double[] LatencyBuckets =
         [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10];
 

@@ -20,7 +20,7 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferImageAsync(
         string model, ReadOnlyMemory<byte> encodedImage, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
-        var serving = models.GetServing(model);
+        var serving = Serving(model);
         var deadline = Deadline(requestOptions);
         var slot = RentSlot(serving);
         try
@@ -41,7 +41,7 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferTensorAsync(
         string model, ReadOnlyMemory<float> chw, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
-        var serving = models.GetServing(model);
+        var serving = Serving(model);
         if (chw.Length != serving.InputPerImage)
         {
             var shape = serving.Descriptor.InputShape;
@@ -70,12 +70,26 @@ internal sealed class InferenceEngine(
         return serving.RunAsync(slot, timeProvider.GetUtcNow(), deadline, requestOptions.Outputs, cancellationToken);
     }
 
+    private LoadedModel Serving(string model)
+    {
+        try
+        {
+            return models.GetServing(model);
+        }
+        catch (InferenceException e) when (e.Code == InferenceErrorCode.ShuttingDown)
+        {
+            // Only a configured model's name gets here (unknown names fail first), so the tag stays bounded.
+            metrics.Rejected(model, EngineMetrics.Shutdown);
+            throw;
+        }
+    }
+
     private int RentSlot(LoadedModel serving)
     {
         var slot = serving.TryRentSlot();
         if (slot < 0)
         {
-            metrics.Rejected(serving.Descriptor.Name, "queue_full");
+            metrics.Rejected(serving.Descriptor.Name, EngineMetrics.QueueFull);
             throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{serving.Descriptor.Name}' is full; retry shortly.")
             {
                 RetryAfter = TimeSpan.FromSeconds(1),

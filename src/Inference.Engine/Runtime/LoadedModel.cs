@@ -1,4 +1,5 @@
 using Inference.Engine.Batching;
+using Inference.Engine.Diagnostics;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Preprocessing;
@@ -13,15 +14,23 @@ internal sealed class LoadedModel : IAsyncDisposable
     private readonly ModelRunner _runner;
     private readonly SlotArena _arena;
     private readonly DynamicBatcher<InferenceWorkItem> _batcher;
+    private readonly EngineMetrics _metrics;
     private int _disposed;
 
-    public LoadedModel(ModelDescriptor descriptor, InferenceSession session, ModelRunner runner, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher)
+    public LoadedModel(
+        ModelDescriptor descriptor,
+        InferenceSession session,
+        ModelRunner runner,
+        SlotArena arena,
+        DynamicBatcher<InferenceWorkItem> batcher,
+        EngineMetrics metrics)
     {
         Descriptor = descriptor;
         _session = session;
         _runner = runner;
         _arena = arena;
         _batcher = batcher;
+        _metrics = metrics;
         runner.Descriptor = descriptor;
         FastPreprocessing = descriptor.Preprocessing with { Mode = DecodeMode.Fast };
         ExactPreprocessing = descriptor.Preprocessing with { Mode = DecodeMode.Exact };
@@ -41,6 +50,9 @@ internal sealed class LoadedModel : IAsyncDisposable
     public int FreeSlots => _arena.Available;
 
     public int SlotCount => _arena.SlotCount;
+
+    /// <summary>Requests in batches that executors are running now.</summary>
+    public int InFlight => _batcher.InFlight;
 
     /// <summary>The model's preprocessing for a request that may override the decode mode.</summary>
     public PreprocessingSpec PreprocessingFor(DecodeMode? mode) => mode switch
@@ -71,25 +83,37 @@ internal sealed class LoadedModel : IAsyncDisposable
                 break;
             case EnqueueResult.QueueFull:
                 _arena.Return(slot);
+                _metrics.Rejected(Descriptor.Name, EngineMetrics.QueueFull);
                 throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{Descriptor.Name}' is full; retry shortly.")
                 {
                     RetryAfter = TimeSpan.FromSeconds(1),
                 };
             default:
                 _arena.Return(slot);
+                _metrics.Rejected(Descriptor.Name, EngineMetrics.Shutdown);
                 throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
         }
 
-        // The caller may stop waiting at once; the batcher drops the item (and frees its slot) before running it.
+        // The caller may stop waiting at once; the poke makes the batcher drop the item (and free its slot)
+        // now rather than at its next wake-up, which may be a full batching delay away while executors are busy.
         await using var registration = cancellationToken.UnsafeRegister(
             static (state, _) =>
             {
-                var (item, batcher) = ((InferenceWorkItem, DynamicBatcher<InferenceWorkItem>))state!;
-                item.Cancel();
+                var (batcher, queued) = ((DynamicBatcher<InferenceWorkItem>, InferenceWorkItem))state!;
+                queued.Cancel();
                 batcher.Poke();
             },
-            (item, _batcher)).ConfigureAwait(false);
-        return await item.Completion.ConfigureAwait(false);
+            (_batcher, item)).ConfigureAwait(false);
+        try
+        {
+            return await item.Completion.ConfigureAwait(false);
+        }
+        catch (InferenceException e) when (e.Code is InferenceErrorCode.DeadlineExceeded or InferenceErrorCode.ShuttingDown)
+        {
+            // Accepted, then dropped by the batcher unrun.
+            _metrics.Rejected(Descriptor.Name, e.Code == InferenceErrorCode.DeadlineExceeded ? EngineMetrics.Deadline : EngineMetrics.Shutdown);
+            throw;
+        }
     }
 
     public Task DrainAsync(CancellationToken cancellationToken) => _batcher.CompleteAsync(cancellationToken);

@@ -65,7 +65,7 @@ internal sealed class ModelLoader(
             };
             var descriptor = Describe(source, prepared, shape, provider, weights, config) with { ReadySince = timeProvider.GetUtcNow() };
             var batcher = new DynamicBatcher<InferenceWorkItem>(batching, runner, timeProvider, name);
-            var loaded = new LoadedModel(descriptor, session, runner, arena, batcher);
+            var loaded = new LoadedModel(descriptor, session, runner, arena, batcher, metrics);
 
             var elapsed = Stopwatch.GetElapsedTime(started);
             metrics.Loaded(name, elapsed);

@@ -52,6 +52,20 @@ public sealed class TensorInputTests(EngineFixture fixture)
     }
 
     [Fact]
+    public async Task InferTensorAsync_TokenAlreadyCancelled_ThrowsCancelledAndReturnsSlot()
+    {
+        var serving = fixture.Host.Manager.GetServing(EngineFixture.ModelName);
+        var before = SlotCounter.Free(serving);
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await fixture.Host.Engine.InferTensorAsync(
+            EngineFixture.ModelName, new float[3 * 224 * 224], InferenceRequestOptions.Default, cancellation.Token));
+
+        await Eventually.True(() => serving.QueueDepth == 0 && SlotCounter.Free(serving) == before, "the cancelled request's slot to come back");
+    }
+
+    [Fact]
     public async Task InferImageAsync_CorruptImage_ThrowsImageProcessingExceptionAndKeepsSlots()
     {
         var serving = fixture.Host.Manager.GetServing(EngineFixture.ModelName);
