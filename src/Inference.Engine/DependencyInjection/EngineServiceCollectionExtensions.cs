@@ -25,7 +25,7 @@ public static class EngineServiceCollectionExtensions
     {
         services.AddOptionsWithValidateOnStart<InferenceOptions>()
             .Bind(configuration.GetSection(InferenceOptions.SectionName));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, ConfigurationKeyValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, ModelNamesValidator>());
 
         services.AddMetrics();

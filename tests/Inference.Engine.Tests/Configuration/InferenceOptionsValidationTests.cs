@@ -55,12 +55,13 @@ public sealed class InferenceOptionsValidationTests
     [InlineData("Inference:IntraOpThreads", "-1", "IntraOpThreads")]
     [InlineData("Inference:MaxImageBytes", "10", "MaxImageBytes")]
     [InlineData("Inference:ModelRepository", "", "ModelRepository")]
-    public void Options_OutOfRange_FailsNamingTheSetting(string key, string value, string member)
+    public void Options_OutOfRange_FailsNamingTheConfigurationKey(string key, string value, string member)
     {
         var error = Assert.Throws<OptionsValidationException>(
             () => Resolve(new() { ["Inference:Models:0"] = "resnet18", [key] = value }));
 
         Assert.Contains(member, error.Message, StringComparison.Ordinal);
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
         Assert.Single(error.Failures);
     }
 
