@@ -1,6 +1,7 @@
 using Inference.Api.Rest;
 using Inference.Engine.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Inference.Api.Hosting;
@@ -11,6 +12,7 @@ public static class RestApiExtensions
     public static IServiceCollection AddRestApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.TryAddSingleton<ImageRequestPipeline>();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, InferenceJsonContext.Default));
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<InferenceOptions>>((kestrel, inference) =>

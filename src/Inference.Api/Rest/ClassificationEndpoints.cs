@@ -1,9 +1,6 @@
 using Inference.Contracts.Rest;
-using Inference.Engine.Configuration;
 using Inference.Engine.Inference;
-using Inference.Engine.Models;
 using Inference.Engine.Postprocessing;
-using Microsoft.Extensions.Options;
 
 namespace Inference.Api.Rest;
 
@@ -16,45 +13,27 @@ public static class ClassificationEndpoints
         return app;
     }
 
-    private static async Task<IResult> ClassifyAsync(
-        string model, HttpContext context, IInferenceEngine engine, IModelCatalog catalog, IOptions<InferenceOptions> options)
+    private static Task<IResult> ClassifyAsync(string model, HttpContext context, ImageRequestPipeline pipeline)
     {
-        var cancellationToken = context.RequestAborted;
-        try
-        {
-            var descriptor = RestModels.Require(catalog, model);
-            var topK = RequestParameters.TopK(context.Request, descriptor.NumClasses > 0 ? descriptor.NumClasses : int.MaxValue);
-            var requestOptions = RequestParameters.Options(context.Request, InferenceOutputs.Logits);
-            using var bodies = await ImageBodyReader.ReadAsync(context.Request, options.Value.MaxImageBytes, cancellationToken);
-            var results = await ImageInference.RunAllAsync(engine, model, bodies, requestOptions, cancellationToken);
-            try
+        var topK = 0;
+        return pipeline.HandleAsync(
+            context,
+            model,
+            descriptor =>
             {
-                RestModels.MarkDemo(context, results[0].Model);
+                topK = RequestParameters.TopK(context.Request, descriptor.NumClasses > 0 ? descriptor.NumClasses : int.MaxValue);
+                return RequestParameters.Options(context.Request, InferenceOutputs.Logits);
+            },
+            (results, multipart) =>
+            {
                 var version = results[0].Model.Version;
-                if (!bodies.IsMultipart)
-                {
-                    return TypedResults.Json(new ClassifyResponse(model, version, Top(results[0], topK)), InferenceJsonContext.Default.ClassifyResponse);
-                }
-
-                var perImage = results.Select(r => new ClassifyResult(Top(r, topK))).ToArray();
-                return TypedResults.Json(new ClassifyBatchResponse(model, version, perImage), InferenceJsonContext.Default.ClassifyBatchResponse);
-            }
-            finally
-            {
-                foreach (var result in results)
-                {
-                    result.Dispose();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return TypedResults.Empty;
-        }
-        catch (Exception e) when (Problems.For(e, context) is { } problem)
-        {
-            return problem;
-        }
+                IResult answer = multipart
+                    ? TypedResults.Json(
+                        new ClassifyBatchResponse(model, version, results.Select(r => new ClassifyResult(Top(r, topK))).ToArray()),
+                        InferenceJsonContext.Default.ClassifyBatchResponse)
+                    : TypedResults.Json(new ClassifyResponse(model, version, Top(results[0], topK)), InferenceJsonContext.Default.ClassifyResponse);
+                return Task.FromResult(answer);
+            });
     }
 
     private static PredictionDto[] Top(InferenceResult result, int k) =>

@@ -1,8 +1,5 @@
-using Inference.Engine.Configuration;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace Inference.Api.Rest;
 
@@ -18,55 +15,37 @@ public static class EmbeddingEndpoints
         return app;
     }
 
-    private static async Task<IResult> EmbedAsync(
-        string model, HttpContext context, IInferenceEngine engine, IModelCatalog catalog, IOptions<InferenceOptions> options)
+    private static Task<IResult> EmbedAsync(string model, HttpContext context, ImageRequestPipeline pipeline)
     {
-        var cancellationToken = context.RequestAborted;
-        try
-        {
-            var descriptor = RestModels.Require(catalog, model);
-            if (descriptor is { State: ModelState.Ready, EmbeddingOutputName: null })
+        var normalize = false;
+        return pipeline.HandleAsync(
+            context,
+            model,
+            descriptor =>
             {
-                throw new InferenceException(
-                    InferenceErrorCode.OutputNotAvailable,
-                    $"Model '{model}' has no embedding tensor: none was found in the graph and its config.json names none ('embeddingTensor').");
-            }
+                if (descriptor is { State: ModelState.Ready, EmbeddingOutputName: null })
+                {
+                    throw new InferenceException(
+                        InferenceErrorCode.OutputNotAvailable,
+                        $"Model '{model}' has no embedding tensor: none was found in the graph and its config.json names none ('embeddingTensor').");
+                }
 
-            var normalize = RequestParameters.Normalize(context.Request);
-            var binary = WantsBinary(context.Request);
-            var requestOptions = RequestParameters.Options(context.Request, InferenceOutputs.Embedding);
-            using var bodies = await ImageBodyReader.ReadAsync(context.Request, options.Value.MaxImageBytes, cancellationToken);
-            var results = await ImageInference.RunAllAsync(engine, model, bodies, requestOptions, cancellationToken);
-            try
+                normalize = RequestParameters.Normalize(context.Request);
+                return RequestParameters.Options(context.Request, InferenceOutputs.Embedding);
+            },
+            async (results, multipart) =>
             {
-                RestModels.MarkDemo(context, results[0].Model);
-                if (binary)
+                if (WantsBinary(context.Request))
                 {
                     await EmbeddingWriter.WriteBinaryAsync(context.Response, results, normalize);
                 }
                 else
                 {
-                    await EmbeddingWriter.WriteJsonAsync(context.Response, model, results, bodies.IsMultipart, normalize);
+                    await EmbeddingWriter.WriteJsonAsync(context.Response, model, results, multipart, normalize);
                 }
 
                 return TypedResults.Empty;
-            }
-            finally
-            {
-                foreach (var result in results)
-                {
-                    result.Dispose();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return TypedResults.Empty;
-        }
-        catch (Exception e) when (Problems.For(e, context) is { } problem)
-        {
-            return problem;
-        }
+            });
     }
 
     private static bool WantsBinary(HttpRequest request) =>
