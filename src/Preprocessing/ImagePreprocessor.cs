@@ -12,7 +12,7 @@ namespace Inference.Preprocessing;
 /// </summary>
 public sealed unsafe class ImagePreprocessor : IImagePreprocessor
 {
-    private readonly ScratchPool _pool = new(Math.Max(2, Environment.ProcessorCount * 2));
+    private readonly ScratchPool _pool = new(Math.Max(2, Environment.ProcessorCount));
 
     public ImagePreprocessor()
         : this(ImageLimits.Default)

@@ -54,11 +54,13 @@ internal static unsafe class ImageDecoder
 
     private static SKCodec CreateCodec(SKData data, string format)
     {
-        using var stream = new SKMemoryStream(data);
-        var codec = SKCodec.Create(stream, out var result);
+        // Create(SKData) allocates far less than the stream overload, which is used only to explain a failure.
+        var codec = SKCodec.Create(data);
         if (codec is null)
         {
-            throw DecodeErrors.FromResult(result == SKCodecResult.Success ? SKCodecResult.InvalidInput : result, format, "header");
+            using var stream = new SKMemoryStream(data);
+            using var retry = SKCodec.Create(stream, out var result);
+            throw DecodeErrors.FromResult(result == SKCodecResult.Success ? SKCodecResult.ErrorInInput : result, format, "header");
         }
 
         if (!IsSupported(codec.EncodedFormat))

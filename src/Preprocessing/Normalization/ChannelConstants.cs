@@ -1,7 +1,10 @@
 namespace Inference.Preprocessing.Normalization;
 
-/// <summary>Per-channel mean and std as float32, validated once per spec.</summary>
-internal readonly record struct ChannelConstants(float Mean0, float Mean1, float Mean2, float Std0, float Std1, float Std2)
+/// <summary>
+/// <c>(v / 255 - mean) / std</c> folded into <c>v * Scale + Bias</c> per channel (computed in double precision,
+/// then rounded to float32). Validated once per call.
+/// </summary>
+internal readonly record struct ChannelConstants(float Scale0, float Bias0, float Scale1, float Bias1, float Scale2, float Bias2)
 {
     public static ChannelConstants From(PreprocessingSpec spec)
     {
@@ -15,6 +18,11 @@ internal readonly record struct ChannelConstants(float Mean0, float Mean1, float
             throw new ArgumentException("PreprocessingSpec.Std must not contain 0.", nameof(spec));
         }
 
-        return new ChannelConstants(mean[0], mean[1], mean[2], std[0], std[1], std[2]);
+        return new ChannelConstants(
+            Scale(std[0]), Bias(mean[0], std[0]), Scale(std[1]), Bias(mean[1], std[1]), Scale(std[2]), Bias(mean[2], std[2]));
     }
+
+    private static float Scale(float std) => (float)(1.0 / (255.0 * std));
+
+    private static float Bias(float mean, float std) => (float)(-(double)mean / std);
 }

@@ -3,9 +3,10 @@ using System.Runtime.Intrinsics;
 namespace Inference.Preprocessing.Normalization;
 
 /// <summary>
-/// <c>(v / 255 - mean) / std</c> in float32 from 4-byte RGBx pixels into three CHW planes, with the same
-/// IEEE operations as numpy's float32 computation (so the results are identical, not just close).
-/// Vector512, Vector256 or Vector128 as the CPU allows, then a scalar tail.
+/// <c>(v / 255 - mean) / std</c> in float32 from 4-byte RGBx pixels into three CHW planes, as one fused
+/// multiply-add per value (<c>v * scale + bias</c>, constants folded in double precision); that stays within
+/// a few float32 ulps (under 1e-6) of numpy's float32 computation. Vector512, Vector256 or Vector128 as the
+/// CPU allows, then a scalar tail.
 /// </summary>
 internal static unsafe class ChwNormalizer
 {
@@ -28,23 +29,22 @@ internal static unsafe class ChwNormalizer
         for (; i < count; i++)
         {
             var p = pixels[i];
-            r[i] = (((p & 0xFF) / 255f) - c.Mean0) / c.Std0;
-            g[i] = ((((p >> 8) & 0xFF) / 255f) - c.Mean1) / c.Std1;
-            b[i] = ((((p >> 16) & 0xFF) / 255f) - c.Mean2) / c.Std2;
+            r[i] = MathF.FusedMultiplyAdd(p & 0xFF, c.Scale0, c.Bias0);
+            g[i] = MathF.FusedMultiplyAdd((p >> 8) & 0xFF, c.Scale1, c.Bias1);
+            b[i] = MathF.FusedMultiplyAdd((p >> 16) & 0xFF, c.Scale2, c.Bias2);
         }
     }
 
     private static int Run512(uint* pixels, int count, in ChannelConstants c, float* r, float* g, float* b)
     {
         var mask = Vector512.Create(0xFFu);
-        var scale = Vector512.Create(255f);
         var i = 0;
         for (; i + 16 <= count; i += 16)
         {
             var p = Vector512.Load(pixels + i);
-            Normalize(p & mask, scale, c.Mean0, c.Std0).Store(r + i);
-            Normalize((p >> 8) & mask, scale, c.Mean1, c.Std1).Store(g + i);
-            Normalize((p >> 16) & mask, scale, c.Mean2, c.Std2).Store(b + i);
+            Normalize(p & mask, c.Scale0, c.Bias0).Store(r + i);
+            Normalize((p >> 8) & mask, c.Scale1, c.Bias1).Store(g + i);
+            Normalize((p >> 16) & mask, c.Scale2, c.Bias2).Store(b + i);
         }
 
         return i;
@@ -53,14 +53,13 @@ internal static unsafe class ChwNormalizer
     private static int Run256(uint* pixels, int count, in ChannelConstants c, float* r, float* g, float* b)
     {
         var mask = Vector256.Create(0xFFu);
-        var scale = Vector256.Create(255f);
         var i = 0;
         for (; i + 8 <= count; i += 8)
         {
             var p = Vector256.Load(pixels + i);
-            Normalize(p & mask, scale, c.Mean0, c.Std0).Store(r + i);
-            Normalize((p >> 8) & mask, scale, c.Mean1, c.Std1).Store(g + i);
-            Normalize((p >> 16) & mask, scale, c.Mean2, c.Std2).Store(b + i);
+            Normalize(p & mask, c.Scale0, c.Bias0).Store(r + i);
+            Normalize((p >> 8) & mask, c.Scale1, c.Bias1).Store(g + i);
+            Normalize((p >> 16) & mask, c.Scale2, c.Bias2).Store(b + i);
         }
 
         return i;
@@ -69,25 +68,24 @@ internal static unsafe class ChwNormalizer
     private static int Run128(uint* pixels, int count, in ChannelConstants c, float* r, float* g, float* b)
     {
         var mask = Vector128.Create(0xFFu);
-        var scale = Vector128.Create(255f);
         var i = 0;
         for (; i + 4 <= count; i += 4)
         {
             var p = Vector128.Load(pixels + i);
-            Normalize(p & mask, scale, c.Mean0, c.Std0).Store(r + i);
-            Normalize((p >> 8) & mask, scale, c.Mean1, c.Std1).Store(g + i);
-            Normalize((p >> 16) & mask, scale, c.Mean2, c.Std2).Store(b + i);
+            Normalize(p & mask, c.Scale0, c.Bias0).Store(r + i);
+            Normalize((p >> 8) & mask, c.Scale1, c.Bias1).Store(g + i);
+            Normalize((p >> 16) & mask, c.Scale2, c.Bias2).Store(b + i);
         }
 
         return i;
     }
 
-    private static Vector512<float> Normalize(Vector512<uint> v, Vector512<float> scale, float mean, float std) =>
-        ((Vector512.ConvertToSingle(v.AsInt32()) / scale) - Vector512.Create(mean)) / Vector512.Create(std);
+    private static Vector512<float> Normalize(Vector512<uint> v, float scale, float bias) =>
+        Vector512.FusedMultiplyAdd(Vector512.ConvertToSingle(v.AsInt32()), Vector512.Create(scale), Vector512.Create(bias));
 
-    private static Vector256<float> Normalize(Vector256<uint> v, Vector256<float> scale, float mean, float std) =>
-        ((Vector256.ConvertToSingle(v.AsInt32()) / scale) - Vector256.Create(mean)) / Vector256.Create(std);
+    private static Vector256<float> Normalize(Vector256<uint> v, float scale, float bias) =>
+        Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(v.AsInt32()), Vector256.Create(scale), Vector256.Create(bias));
 
-    private static Vector128<float> Normalize(Vector128<uint> v, Vector128<float> scale, float mean, float std) =>
-        ((Vector128.ConvertToSingle(v.AsInt32()) / scale) - Vector128.Create(mean)) / Vector128.Create(std);
+    private static Vector128<float> Normalize(Vector128<uint> v, float scale, float bias) =>
+        Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(v.AsInt32()), Vector128.Create(scale), Vector128.Create(bias));
 }

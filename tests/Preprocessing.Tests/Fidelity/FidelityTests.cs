@@ -39,4 +39,18 @@ public sealed class FidelityTests
         TestContext.Current.SendDiagnosticMessage($"{name}: exact MAD {mad:F4}, max {max}");
         Assert.True(mad == 0 && max == 0, $"{name}: MAD {mad:F4}, max difference {max}");
     }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Preprocess_ExactMode_TensorMeanMatchesManifest(string name)
+    {
+        Assert.SkipWhen(SharedData.Root is null, SharedData.MissingReason);
+        var (encoded, _, entry) = FidelityManifest.Load(name);
+        var tensor = new float[PreprocessingSpec.ImageNet.TensorLength];
+
+        Preprocessor.Preprocess(encoded, PreprocessingSpec.ImageNet, tensor);
+
+        var mean = tensor.Select(v => (double)v).Average();
+        Assert.Equal(entry.GetProperty("normalized_mean").GetDouble(), mean, 1e-5);
+    }
 }

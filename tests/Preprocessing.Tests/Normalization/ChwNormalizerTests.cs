@@ -36,6 +36,30 @@ public sealed unsafe class ChwNormalizerTests
     }
 
     [Fact]
+    public void Run_EveryByteValue_WithinOneMillionthOfNumpyFloat32()
+    {
+        var pixels = Enumerable.Range(0, 256).Select(v => (uint)(v | (v << 8) | (v << 16))).ToArray();
+        var output = new float[3 * 256];
+        var constants = ChannelConstants.From(PreprocessingSpec.ImageNet);
+
+        fixed (uint* p = pixels)
+        fixed (float* o = output)
+        {
+            ChwNormalizer.Run(p, 256, constants, o, o + 256, o + 512);
+        }
+
+        float[] mean = [0.485f, 0.456f, 0.406f];
+        float[] std = [0.229f, 0.224f, 0.225f];
+        for (var c = 0; c < 3; c++)
+        {
+            for (var v = 0; v < 256; v++)
+            {
+                Assert.Equal(((v / 255f) - mean[c]) / std[c], output[(c * 256) + v], 1e-6f);
+            }
+        }
+    }
+
+    [Fact]
     public void Preprocess_WritesNormalisedCropAsChw()
     {
         var preprocessor = new ImagePreprocessor();
