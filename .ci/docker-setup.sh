@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Makes a Docker engine available and builds the local .NET base images that the container tests use
+# where the official mcr.microsoft.com images cannot be pulled. Idempotent, non-interactive, safe to
+# run as root in CI with no stdin; every step is skipped when its result is already there.
+#
+#   bash .ci/docker-setup.sh            # engine + local base images
+#   bash .ci/docker-setup.sh --engine   # engine only
+#
+# Prints, as its last lines, the images to pass as SDK_IMAGE / RUNTIME_IMAGE:
+#   INFERENCE_SDK_IMAGE=inference-local/dotnet-sdk:10.0
+#   INFERENCE_RUNTIME_IMAGE=inference-local/aspnet:10.0
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+SDK_TAG="${INFERENCE_LOCAL_SDK_TAG:-inference-local/dotnet-sdk:10.0}"
+RUNTIME_TAG="${INFERENCE_LOCAL_RUNTIME_TAG:-inference-local/aspnet:10.0}"
+STATE_DIR="${INFERENCE_CI_STATE_DIR:-/var/cache/inference-ci}"
+LOG_DIR="${INFERENCE_CI_LOG_DIR:-/var/log/inference-ci}"
+DOCKERD_WAIT_S="${INFERENCE_DOCKERD_WAIT_S:-60}"
+APP_UID=1654
+
+log() { printf '[docker-setup] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo -n "$@"; else
+    die "'$*' needs root (run as root or with password-less sudo)"; fi
+}
+
+install_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  if [ "${1:-}" != "--engine" ]; then command -v debootstrap >/dev/null || missing+=(debootstrap); fi
+  command -v docker >/dev/null || missing+=(docker.io)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq </dev/null
+  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+}
+
+start_engine() {
+  if docker info >/dev/null 2>&1; then return 0; fi
+  if ! pgrep -x dockerd >/dev/null; then
+    as_root mkdir -p "$LOG_DIR"
+    log "starting dockerd (log: $LOG_DIR/dockerd.log)"
+    as_root setsid nohup dockerd >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
+  fi
+  local waited=0
+  until docker info >/dev/null 2>&1; do
+    [ "$waited" -ge "$DOCKERD_WAIT_S" ] && { tail -n 20 "$LOG_DIR/dockerd.log" >&2 || true; die "dockerd not ready after ${DOCKERD_WAIT_S}s"; }
+    sleep 1; waited=$((waited + 1))
+  done
+  log "docker engine ready ($(docker info --format '{{.ServerVersion}}'))"
+}
+
+# The Debian mirror the machine's apt already uses (deb822 .sources or one-line sources.list).
+debian_mirror() {
+  local codename="$1" uri
+  uri=$(awk -v c="$codename" '
+      /^URIs:/ { u=$2 } /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == c) found=u }
+      END { if (found != "") print found }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  if [ -z "$uri" ]; then
+    uri=$(awk -v c="$codename" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i + 1) == c) { print $i; exit } } }' \
+      /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+  fi
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+dotnet_root() { dirname "$(readlink -f "$(command -v dotnet)")"; }
+runtime_version() { ls "$(dotnet_root)/shared/Microsoft.AspNetCore.App" | sort -V | tail -n 1; }
+image_label() { docker image inspect --format "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true; }
+
+# A Debian minbase root file system with what the official .NET images carry, cached as a tarball.
+base_rootfs() {
+  local codename tarball mirror tmp
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  tarball="$STATE_DIR/rootfs-$codename-minbase.tar"
+  if [ ! -s "$tarball" ]; then
+    mirror=$(debian_mirror "$codename")
+    tmp=$(mktemp -d /var/tmp/inference-rootfs.XXXXXX)
+    log "debootstrap $codename from $mirror (about a minute)"
+    as_root debootstrap --variant=minbase --include=ca-certificates,libicu72,libssl3,tzdata,zlib1g \
+      "$codename" "$tmp" "$mirror" >"$LOG_DIR/debootstrap.log" 2>&1 </dev/null \
+      || { tail -n 20 "$LOG_DIR/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed"; }
+    as_root rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
+    grep -q "^app:" "$tmp/etc/group" || echo "app:x:$APP_UID:" >>"$tmp/etc/group"
+    grep -q "^app:" "$tmp/etc/passwd" || echo "app:x:$APP_UID:$APP_UID::/home/app:/usr/sbin/nologin" >>"$tmp/etc/passwd"
+    mkdir -p "$tmp/home/app" && chown "$APP_UID:$APP_UID" "$tmp/home/app"
+    as_root tar -C "$tmp" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
+    as_root rm -rf "$tmp"
+  fi
+  echo "$tarball"
+}
+
+# build_image TAG KIND(sdk|runtime): rootfs + this machine's .NET, imported as an image.
+build_image() {
+  local tag="$1" kind="$2" version tarball tmp root
+  version=$(runtime_version)
+  if [ "$(image_label "$tag" inference.dotnet-runtime)" = "$version" ]; then
+    log "$tag is cached (.NET $version)"; return 0
+  fi
+  tarball=$(base_rootfs)
+  root=$(dotnet_root)
+  tmp=$(mktemp -d /var/tmp/inference-image.XXXXXX)
+  log "building $tag from $tarball + $root ($kind)"
+  tar -C "$tmp" -xf "$tarball"
+  mkdir -p "$tmp/usr/share/dotnet/shared"
+  cp -a "$root/dotnet" "$root/host" "$root/LICENSE.txt" "$root/ThirdPartyNotices.txt" "$tmp/usr/share/dotnet/" 2>/dev/null || true
+  cp -a "$root/shared/Microsoft.NETCore.App" "$root/shared/Microsoft.AspNetCore.App" "$tmp/usr/share/dotnet/shared/"
+  if [ "$kind" = sdk ]; then
+    for d in sdk sdk-manifests packs templates metadata; do [ -e "$root/$d" ] && cp -a "$root/$d" "$tmp/usr/share/dotnet/"; done
+  fi
+  ln -sf /usr/share/dotnet/dotnet "$tmp/usr/bin/dotnet"
+  local changes=(
+    --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    --change "ENV APP_UID=$APP_UID"
+    --change "ENV DOTNET_RUNNING_IN_CONTAINER=true"
+    --change "ENV DOTNET_VERSION=$version"
+    --change "ENV ASPNET_VERSION=$version"
+    --change "LABEL inference.dotnet-runtime=$version"
+    --change "LABEL inference.origin=debootstrap+host-dotnet"
+  )
+  if [ "$kind" = sdk ]; then
+    changes+=(--change "ENV DOTNET_NOLOGO=1" --change "ENV DOTNET_CLI_TELEMETRY_OPTOUT=1"
+      --change "ENV DOTNET_GENERATE_ASPNET_CERTIFICATE=false" --change "ENV NUGET_XMLDOC_MODE=skip"
+      --change "ENV DOTNET_USE_POLLING_FILE_WATCHER=true" --change "WORKDIR /src")
+  else
+    changes+=(--change "ENV ASPNETCORE_HTTP_PORTS=8080" --change "WORKDIR /app")
+  fi
+  tar -C "$tmp" -c . | docker import "${changes[@]}" - "$tag" >/dev/null
+  rm -rf "$tmp"
+  log "built $tag ($(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
+}
+
+main() {
+  local mode="${1:-}"
+  install_packages "$mode"
+  as_root mkdir -p "$STATE_DIR" "$LOG_DIR"
+  start_engine
+  [ "$mode" = "--engine" ] && return 0
+  build_image "$RUNTIME_TAG" runtime
+  build_image "$SDK_TAG" sdk
+  echo "INFERENCE_SDK_IMAGE=$SDK_TAG"
+  echo "INFERENCE_RUNTIME_IMAGE=$RUNTIME_TAG"
+}
+
+main "$@"

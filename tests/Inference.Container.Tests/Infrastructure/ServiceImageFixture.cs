@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Configurations;
+using Inference.TestSupport;
+
+[assembly: AssemblyFixture(typeof(Inference.Container.Tests.Infrastructure.ServiceImageFixture))]
+
+namespace Inference.Container.Tests.Infrastructure;
+
+/// <summary>
+/// Builds the service image from the repository's Dockerfile once per test run (target <c>runtime</c>,
+/// base images from <see cref="DockerEnvironment"/>, NuGet packages staged by
+/// <see cref="BuildContextStager"/>) and starts containers of it.
+/// </summary>
+public sealed class ServiceImageFixture : IAsyncLifetime
+{
+    public const string ImageName = "inference-container-tests:latest";
+
+    private const string BuildIdLabel = "inference.test-build-id";
+
+    private static readonly string StagingRoot = Path.Combine(Path.GetTempPath(), "inference-container-tests");
+
+    /// <summary>Why the tests cannot run here (no Docker engine could be started), or null.</summary>
+    public string? SkipReason { get; private set; }
+
+    /// <summary>Why the tests that talk to the service cannot run in this tree, or null.</summary>
+    public string? ServiceMissingReason { get; private set; }
+
+    public BaseImages? BaseImages { get; private set; }
+
+    public TimeSpan BuildTime { get; private set; }
+
+    public static string RepositoryRoot => SharedData.RepositoryRoot;
+
+    /// <summary>The model repository mounted read-only into each container.</summary>
+    public static string ModelRepository => Path.Combine(RepositoryRoot, "models");
+
+    /// <summary>A host folder for generated demo weights, shared by the containers of one run.</summary>
+    public static string WeightsCache => Path.Combine(StagingRoot, "weights-cache");
+
+    public async ValueTask InitializeAsync()
+    {
+        var (images, failure) = await DockerEnvironment.PrepareAsync(RepositoryRoot);
+        if (images is null)
+        {
+            SkipReason = failure;
+            return;
+        }
+
+        // Set before Testcontainers reads its settings. The Ryuk reaper image cannot be pulled here;
+        // containers are removed by DisposeAsync instead. An older engine (Debian's docker.io 20.10
+        // speaks API 1.41) needs the client pinned to its API version.
+        Environment.SetEnvironmentVariable("TESTCONTAINERS_RYUK_DISABLED", "true");
+        if (await DockerEnvironment.ServerApiVersionAsync() is { } api && api < new Version(1, 44)
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOCKER_API_VERSION")))
+        {
+            Environment.SetEnvironmentVariable("DOCKER_API_VERSION", api.ToString());
+        }
+
+        TestcontainersSettings.ResourceReaperEnabled = false;
+
+        BaseImages = images;
+        ServiceMissingReason = FindMissingServiceParts();
+        Directory.CreateDirectory(WeightsCache);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The container's user (uid 1654) writes generated demo weights here.
+            File.SetUnixFileMode(WeightsCache, (UnixFileMode)0b111_111_111);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var context = await BuildContextStager.StageAsync(RepositoryRoot, StagingRoot);
+        var buildId = Guid.NewGuid().ToString("N");
+        var image = new ImageFromDockerfileBuilder()
+            .WithDockerfileDirectory(context)
+            .WithDockerfile("Dockerfile")
+            .WithName(ImageName)
+            .WithTarget("runtime")
+            .WithBuildArgument("SDK_IMAGE", images.Sdk)
+            .WithBuildArgument("RUNTIME_IMAGE", images.Runtime)
+            .WithBuildArgument("RUN_TESTS", "false")
+            // Unused by the runtime target, but Testcontainers pulls every base image it finds in the
+            // Dockerfile before a build: point the CUDA one at an image that is already here.
+            .WithBuildArgument("CUDA_IMAGE", images.Runtime)
+            // Always build: the engine's layer cache makes an unchanged tree a quick rebuild.
+            .WithImageBuildPolicy(_ => true)
+            .WithLabel(BuildIdLabel, buildId)
+            .WithCleanUp(false)
+            .Build();
+        await image.CreateAsync();
+
+        // Testcontainers does not report a failed build when an image of that name already exists.
+        var label = await ProcessRunner.RunAsync(
+            "docker", ["image", "inspect", "--format", $"{{{{ index .Config.Labels \"{BuildIdLabel}\" }}}}", ImageName], TimeSpan.FromSeconds(30));
+        if (label.Output.Trim() != buildId)
+        {
+            throw new InvalidOperationException(
+                $"docker build of {ImageName} failed (the image is not this run's build); rebuild by hand to see why: " +
+                $"DOCKER_BUILDKIT=0 docker build --target runtime --build-arg SDK_IMAGE={images.Sdk} " +
+                $"--build-arg RUNTIME_IMAGE={images.Runtime} --build-arg RUN_TESTS=false {context}");
+        }
+
+        BuildTime = stopwatch.Elapsed;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Skips the calling test where no Docker engine can be started.</summary>
+    public void SkipWithoutDocker() => Assert.SkipWhen(SkipReason is not null, SkipReason ?? string.Empty);
+
+    /// <summary>Skips the calling test where Docker is missing or the service is not in this tree yet.</summary>
+    public void SkipWithoutService()
+    {
+        SkipWithoutDocker();
+        Assert.SkipWhen(ServiceMissingReason is not null, ServiceMissingReason ?? string.Empty);
+    }
+
+    /// <summary>Starts a container: models mounted read-only, read-only root, tmpfs /tmp, writable cache.</summary>
+    public static async Task<ServiceContainer> StartServiceAsync(
+        IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    {
+        var builder = new ContainerBuilder(ImageName)
+            .WithImagePullPolicy(_ => false)
+            .WithPortBinding(ServiceContainer.RestPort, assignRandomHostPort: true)
+            .WithPortBinding(ServiceContainer.GrpcPort, assignRandomHostPort: true)
+            .WithBindMount(ModelRepository, "/app/models", AccessMode.ReadOnly)
+            .WithBindMount(WeightsCache, "/var/cache/inference", AccessMode.ReadWrite)
+            .WithTmpfsMount("/tmp")
+            .WithEnvironment("Inference__ShutdownTimeout", "00:00:15")
+            .WithEnvironment(environment ?? new Dictionary<string, string>())
+            .WithCreateParameterModifier(parameters => parameters.HostConfig!.ReadonlyRootfs = true)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(
+                request => request.ForPort(ServiceContainer.RestPort).ForPath("/health/ready"),
+                strategy => strategy.WithTimeout(TimeSpan.FromMinutes(3)).WithInterval(TimeSpan.FromMilliseconds(250))))
+            .WithCleanUp(true);
+        var container = builder.Build();
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            await container.StartAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            var (stdout, stderr) = await container.GetLogsAsync(ct: CancellationToken.None);
+            await container.DisposeAsync();
+            throw new InvalidOperationException(
+                $"the service container did not become ready: {ex.Message}\n--- logs ---\n{Tail(stdout + stderr)}", ex);
+        }
+
+        return new ServiceContainer(container, stopwatch.Elapsed);
+    }
+
+    private static string? FindMissingServiceParts()
+    {
+        string[] required = ["src/Inference.Api/appsettings.json", "models/resnet18/config.json", "models/resnet18/labels.txt"];
+        var missing = required.Where(path => !File.Exists(Path.Combine(RepositoryRoot, path))).ToList();
+        return missing.Count == 0
+            ? null
+            : $"The service contract is not in this tree yet (missing {string.Join(", ", missing)}); " +
+              "these tests run against the REST API, health and metrics endpoints once it lands.";
+    }
+
+    private static string Tail(string text) =>
+        string.Join('\n', text.Split('\n').TakeLast(40));
+}
