@@ -21,8 +21,11 @@ internal sealed class FakeImagePreprocessor : IImagePreprocessor
             throw new ImageProcessingException(ImageErrorCode.TooManyBytes, $"The image has {encoded.Length} bytes; the limit is {ImageLimits.Default.MaxEncodedBytes}.");
         }
 
-        using var decoded = SKBitmap.Decode(encoded.ToArray())
-            ?? throw new ImageProcessingException(ImageErrorCode.Corrupt, "The image could not be decoded.");
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data)
+            ?? throw new ImageProcessingException(ImageErrorCode.UnsupportedFormat, "The image could not be decoded: unknown format.");
+        using var decoded = SKBitmap.Decode(codec)
+            ?? throw new ImageProcessingException(ImageErrorCode.Corrupt, "The image could not be decoded: corrupt data.");
         using var resized = decoded.Resize(new SKImageInfo(spec.InputWidth, spec.InputHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul), SKSamplingOptions.Default);
         var plane = spec.InputWidth * spec.InputHeight;
         for (var y = 0; y < spec.InputHeight; y++)
