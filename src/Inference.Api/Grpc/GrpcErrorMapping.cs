@@ -32,9 +32,17 @@ public static class GrpcErrorMapping
         _ => null,
     };
 
-    /// <summary>The status for a cancellation: DEADLINE_EXCEEDED once the call's deadline passed, else CANCELLED.</summary>
-    public static Status ForCancellation(ServerCallContext context, TimeProvider time) =>
-        context.Deadline != DateTime.MaxValue && time.GetUtcNow().UtcDateTime >= context.Deadline
+    /// <summary>
+    /// The status for a cancellation: CANCELLED when the client went away, DEADLINE_EXCEEDED when the call's
+    /// deadline (which also cancels the call's token) passed.
+    /// </summary>
+    public static Status ForCancellation(ServerCallContext context, TimeProvider time)
+    {
+        var clientGone = context.GetHttpContext()?.RequestAborted.IsCancellationRequested ?? false;
+        var deadlinePassed = context.Deadline != DateTime.MaxValue &&
+            (!clientGone || time.GetUtcNow().UtcDateTime >= context.Deadline);
+        return deadlinePassed
             ? new Status(StatusCode.DeadlineExceeded, "The call's deadline passed before it was answered.")
             : new Status(StatusCode.Cancelled, "The call was cancelled by the client.");
+    }
 }
