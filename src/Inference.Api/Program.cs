@@ -1,5 +1,7 @@
+using Inference.Api.Grpc;
 using Inference.Api.Health;
 using Inference.Api.Hosting;
+using Inference.Api.OpenInference;
 using Inference.Api.Rest;
 using Inference.Engine.DependencyInjection;
 using Serilog;
@@ -9,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceLogging();
 builder.Services.AddInferenceEngine(builder.Configuration);
 builder.Services.AddRestApi();
+builder.Services.AddInferenceGrpc(builder.Configuration);
 
 var app = builder.Build();
 
@@ -19,6 +22,8 @@ app.MapHealthApi();
 app.MapModelsApi();
 app.MapClassificationApi();
 app.MapEmbeddingApi();
+app.MapOpenInferenceRest();
+app.MapInferenceGrpc();
 
 app.Run();
 

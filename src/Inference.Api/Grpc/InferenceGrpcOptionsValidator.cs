@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace Inference.Api.Grpc;
+
+[OptionsValidator]
+internal sealed partial class InferenceGrpcOptionsValidator : IValidateOptions<InferenceGrpcOptions>;

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Google.Protobuf;
+using Inference.Engine.Models;
+
+namespace Inference.Api.OpenInference;
+
+/// <summary>The Open Inference Protocol's REST binding under <c>/v2</c>, with Triton's binary tensor and classification extensions.</summary>
+public static class OpenInferenceRestEndpoints
+{
+    private static readonly JsonFormatter ConfigFormatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
+
+    /// <summary>
+    /// Maps <c>GET /v2</c>, <c>/v2/health/live</c>, <c>/v2/health/ready</c>, <c>/v2/models/{model}[/versions/{version}]</c>
+    /// with <c>/ready</c>, <c>/config</c>, <c>/stats</c>, <c>GET /v2/models/stats</c>, and <c>POST .../infer</c>.
+    /// Needs the services of AddInferenceGrpc (or AddOpenInference).
+    /// </summary>
+    public static IEndpointRouteBuilder MapOpenInferenceRest(this IEndpointRouteBuilder endpoints)
+    {
+        var v2 = endpoints.MapGroup("/v2").WithTags("Open Inference Protocol");
+        v2.MapGet("/", () => Results.Json(
+            new ServerMetadataBody(OipNames.ServerName, OipMetadata.ServerVersion, OipNames.Extensions), OipRestJsonContext.Default.ServerMetadataBody));
+        v2.MapGet("/health/live", () => Results.Ok());
+        v2.MapGet("/health/ready", (IModelCatalog catalog) => catalog.AllReady ? Results.Ok() : Results.BadRequest());
+        v2.MapGet("/models/stats", (IModelCatalog catalog, OipStatistics statistics) =>
+            Results.Bytes(OipRestResponseWriter.WriteStatistics(catalog.List().Select(statistics.Snapshot)), "application/json"));
+
+        foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
+        {
+            var model = v2.MapGroup(prefix);
+            model.MapGet("/", (string model, string? version, OipInferenceRunner runner, HttpContext context) =>
+                Handle(context, () => Results.Json(ModelMetadataBody.From(OipMetadata.Model(runner.Resolve(model, version))), OipRestJsonContext.Default.ModelMetadataBody)));
+            model.MapGet("/ready", (string model, string? version, IModelCatalog catalog) =>
+                catalog.Find(model) is { State: ModelState.Ready } found && (version is null || version == found.Version) ? Results.Ok() : Results.BadRequest());
+            model.MapGet("/config", (string model, string? version, OipInferenceRunner runner, HttpContext context) =>
+                Handle(context, () => Results.Text(ConfigFormatter.Format(OipMetadata.Config(runner.Resolve(model, version))), "application/json")));
+            model.MapGet("/stats", (string model, string? version, OipInferenceRunner runner, OipStatistics statistics, HttpContext context) =>
+                Handle(context, () => Results.Bytes(OipRestResponseWriter.WriteStatistics([statistics.Snapshot(runner.Resolve(model, version))]), "application/json")));
+            model.MapPost("/infer", InferAsync);
+        }
+
+        return endpoints;
+    }
+
+    private static IResult Handle(HttpContext context, Func<IResult> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return OipRestErrors.ToResult(ex, context);
+        }
+    }
+
+    private static async Task<IResult> InferAsync(string model, string? version, OipInferenceRunner runner, HttpContext context)
+    {
+        try
+        {
+            var headerLength = context.Request.Headers.TryGetValue(OipNames.HeaderContentLength, out var header)
+                ? (int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+                    ? length
+                    : throw new OipRequestException($"{OipNames.HeaderContentLength} '{header}' is not a byte count."))
+                : (int?)null;
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+            var request = OipRestRequestReader.Read(model, version, body.GetBuffer().AsMemory(0, (int)body.Length), headerLength);
+            var response = await runner.InferAsync(request, timeout: null, context.RequestAborted).ConfigureAwait(false);
+            var (json, binary) = OipRestResponseWriter.WriteInfer(response);
+            if (binary.Count == 0)
+            {
+                return Results.Bytes(json, "application/json");
+            }
+
+            context.Response.Headers[OipNames.HeaderContentLength] = json.Length.ToString(CultureInfo.InvariantCulture);
+            return Results.Bytes([.. json, .. binary.SelectMany(static b => b)], "application/octet-stream");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            return OipRestErrors.ToResult(ex, context);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace Inference.Api.OpenInference;
+
+internal sealed record ServerMetadataBody(string Name, string Version, IReadOnlyList<string> Extensions);
