@@ -11,7 +11,7 @@ namespace Inference.Api.Grpc;
 /// model is ready; a model's name is SERVING while that model is ready. Other names are NOT_FOUND
 /// (Watch: SERVICE_UNKNOWN), as the health protocol specifies.
 /// </summary>
-internal sealed class InferenceHealthService(IModelCatalog catalog, IOptions<InferenceGrpcOptions> options, TimeProvider time) : Health.HealthBase
+internal sealed class InferenceHealthService(IModelCatalog catalog, IOptions<InferenceGrpcOptions> options, TimeProvider time) : global::Grpc.Health.V1.Health.HealthBase
 {
     private static readonly HashSet<string> ServerNames =
         ["", "imageinference.v1.ImageInference", "inference.GRPCInferenceService"];

@@ -9,12 +9,12 @@ namespace Inference.Api.Tests.Grpc;
 public sealed class HealthAndReflectionTests : IAsyncLifetime
 {
     private InferenceTestHost _host = null!;
-    private Health.HealthClient _health = null!;
+    private global::Grpc.Health.V1.Health.HealthClient _health = null!;
 
     public async ValueTask InitializeAsync()
     {
         _host = await InferenceTestHost.StartAsync();
-        _health = new Health.HealthClient(_host.Channel);
+        _health = new global::Grpc.Health.V1.Health.HealthClient(_host.Channel);
     }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
