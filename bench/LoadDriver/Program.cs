@@ -12,6 +12,9 @@ var warmUp = new Option<double>("--warmup") { Description = "Unmeasured seconds 
 var repository = new Option<string>("--repository") { Description = "Model repository (engine mode).", DefaultValueFactory = _ => "models" };
 var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (engine mode; 0 = cores).", DefaultValueFactory = _ => 0 };
 
+mode.AcceptOnlyFromAmong("rest", "engine");
+endpoint.AcceptOnlyFromAmong("classify", "embed");
+
 var command = new RootCommand("Closed-loop load driver: throughput and p50/p90/p99 for REST classify/embed or the in-process engine.")
 {
     mode, url, model, endpoint, image, concurrency, duration, warmUp, repository, threads,
@@ -21,11 +24,6 @@ command.Validators.Add(result =>
     if (result.GetValue(concurrency) < 1 || result.GetValue(duration) <= 0 || result.GetValue(warmUp) < 0)
     {
         result.AddError("--concurrency must be at least 1, --duration positive and --warmup not negative.");
-    }
-
-    if (result.GetValue(mode) is not ("rest" or "engine") || result.GetValue(endpoint) is not ("classify" or "embed"))
-    {
-        result.AddError("--mode is rest or engine; --endpoint is classify or embed.");
     }
 });
 command.SetAction(async (parse, cancellationToken) =>
