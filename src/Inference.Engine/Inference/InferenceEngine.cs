@@ -20,19 +20,25 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferImageAsync(
         string model, ReadOnlyMemory<byte> encodedImage, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
-        var serving = models.GetServing(model);
+        ImageTally.Add();
+        var serving = Serving(model);
         var deadline = Deadline(requestOptions);
         var slot = RentSlot(serving);
-        try
+        using (var activity = EngineTracing.StartPreprocess(model, encodedImage.Length))
         {
-            var started = Stopwatch.GetTimestamp();
-            preprocessor.Preprocess(encodedImage.Span, serving.PreprocessingFor(requestOptions.DecodeMode), serving.Slot(slot));
-            metrics.Preprocessed(model, Stopwatch.GetElapsedTime(started));
-        }
-        catch
-        {
-            serving.ReturnSlot(slot);
-            throw;
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                var decoded = preprocessor.Preprocess(encodedImage.Span, serving.PreprocessingFor(requestOptions.DecodeMode), serving.Slot(slot));
+                metrics.Preprocessed(model, Stopwatch.GetElapsedTime(started));
+                EngineTracing.Preprocessed(activity, decoded);
+            }
+            catch (Exception e)
+            {
+                EngineTracing.Failed(activity, e);
+                serving.ReturnSlot(slot);
+                throw;
+            }
         }
 
         return Submit(serving, slot, deadline, requestOptions, cancellationToken);
@@ -41,7 +47,8 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferTensorAsync(
         string model, ReadOnlyMemory<float> chw, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
-        var serving = models.GetServing(model);
+        ImageTally.Add();
+        var serving = Serving(model);
         if (chw.Length != serving.InputPerImage)
         {
             var shape = serving.Descriptor.InputShape;
@@ -70,12 +77,26 @@ internal sealed class InferenceEngine(
         return serving.RunAsync(slot, timeProvider.GetUtcNow(), deadline, requestOptions.Outputs, cancellationToken);
     }
 
+    /// <summary>The serving model; a request refused because the service is draining counts as a <c>shutdown</c> rejection.</summary>
+    private LoadedModel Serving(string model)
+    {
+        try
+        {
+            return models.GetServing(model);
+        }
+        catch (InferenceException e) when (e.Code == InferenceErrorCode.ShuttingDown)
+        {
+            metrics.Rejected(model, RejectReasons.Shutdown);
+            throw;
+        }
+    }
+
     private int RentSlot(LoadedModel serving)
     {
         var slot = serving.TryRentSlot();
         if (slot < 0)
         {
-            metrics.Rejected(serving.Descriptor.Name, "queue_full");
+            metrics.Rejected(serving.Descriptor.Name, RejectReasons.QueueFull);
             throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{serving.Descriptor.Name}' is full; retry shortly.")
             {
                 RetryAfter = TimeSpan.FromSeconds(1),

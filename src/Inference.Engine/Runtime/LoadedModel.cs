@@ -1,4 +1,5 @@
 using Inference.Engine.Batching;
+using Inference.Engine.Diagnostics;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Preprocessing;
@@ -13,15 +14,19 @@ internal sealed class LoadedModel : IAsyncDisposable
     private readonly ModelRunner _runner;
     private readonly SlotArena _arena;
     private readonly DynamicBatcher<InferenceWorkItem> _batcher;
+    private readonly EngineMetrics? _metrics;
     private int _disposed;
 
-    public LoadedModel(ModelDescriptor descriptor, InferenceSession session, ModelRunner runner, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher)
+    public LoadedModel(
+        ModelDescriptor descriptor, InferenceSession session, ModelRunner runner, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher,
+        EngineMetrics? metrics = null)
     {
         Descriptor = descriptor;
         _session = session;
         _runner = runner;
         _arena = arena;
         _batcher = batcher;
+        _metrics = metrics;
         runner.Descriptor = descriptor;
         FastPreprocessing = descriptor.Preprocessing with { Mode = DecodeMode.Fast };
         ExactPreprocessing = descriptor.Preprocessing with { Mode = DecodeMode.Exact };
@@ -71,12 +76,14 @@ internal sealed class LoadedModel : IAsyncDisposable
                 break;
             case EnqueueResult.QueueFull:
                 _arena.Return(slot);
+                _metrics?.Rejected(Descriptor.Name, RejectReasons.QueueFull);
                 throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{Descriptor.Name}' is full; retry shortly.")
                 {
                     RetryAfter = TimeSpan.FromSeconds(1),
                 };
             default:
                 _arena.Return(slot);
+                _metrics?.Rejected(Descriptor.Name, RejectReasons.Shutdown);
                 throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
         }
 
