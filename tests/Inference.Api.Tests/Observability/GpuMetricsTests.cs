@@ -12,7 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Inference.Api.Tests.Observability;
 
 /// <summary>GPU gauges through a fake NVML reader: names and labels as scraped, sampling on the interval, and no series without NVML.</summary>
-[Collection(ObservabilityTests.Name)]
+[Collection(OwnServiceTests.Name)]
 public sealed class GpuMetricsTests
 {
     private static readonly GpuSample[] Gpus =
@@ -56,7 +56,7 @@ public sealed class GpuMetricsTests
         listener.RecordObservableInstruments();
         listener.RecordObservableInstruments();
         Assert.Equal(1, reader.Reads);
-        Assert.Equal(0.42, values["gpu.utilization/0"]);
+        Assert.Equal(0.42, values["gpu.utilization.ratio/0"]);
 
         time.Advance(TimeSpan.FromSeconds(2));
         await Waits.UntilAsync(() => reader.Reads == 2, "the second tick reads");

@@ -12,7 +12,7 @@ namespace Inference.Api.Tests.Observability;
 /// answers 503 while the listener is still open, new requests get 503, every accepted request completes with 200,
 /// and only then does the listener close.
 /// </summary>
-[Collection(ObservabilityTests.Name)]
+[Collection(OwnServiceTests.Name)]
 public sealed class KestrelDrainTests
 {
     private const string Classify = $"/v1/models/{ObservedServiceFactory.Model}/classify";
@@ -21,8 +21,21 @@ public sealed class KestrelDrainTests
     public async Task Shutdown_WithRunningAndQueuedRequests_CompletesThemAndRefusesNewOnesBeforeClosing()
     {
         var factory = new ObservedServiceFactory(shutdownDelay: TimeSpan.FromSeconds(5));
-        await using var disposeFactory = factory;
-        await factory.StartAsync();
+        Task? stopped = null;
+        try
+        {
+            await factory.StartAsync();
+            stopped = await DrainAsync(factory);
+        }
+        finally
+        {
+            // One stop only: a second, concurrent dispose would hide the failure that brought us here.
+            await (stopped ?? factory.DisposeAsync().AsTask()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+    }
+
+    private static async Task<Task> DrainAsync(ObservedServiceFactory factory)
+    {
         using var client = factory.NewClient();
         var gate = factory.Services.GetRequiredService<ComputeGate>();
         var model = factory.Services.GetRequiredService<ModelManager>().GetServing(ObservedServiceFactory.Model);
@@ -31,7 +44,7 @@ public sealed class KestrelDrainTests
         using (gate.Enter())
         {
             accepted.Add(client.PostToAsync(Classify, Requests.Image(TestImages.Jpeg(80))));
-            await Waits.UntilAsync(() => model.FreeSlots == model.SlotCount - 1 && model.QueueDepth == 0, "the first request runs");
+            await Waits.SettledAsync(() => model.FreeSlots == model.SlotCount - 1 && model.QueueDepth == 0, "the first request runs");
             accepted.AddRange([client.PostToAsync(Classify, Requests.Image(TestImages.Jpeg(81))), client.PostToAsync(Classify, Requests.Image(TestImages.Jpeg(82)))]);
             await Waits.UntilAsync(() => model.QueueDepth == 2, "two requests are queued");
 
@@ -58,5 +71,6 @@ public sealed class KestrelDrainTests
         await stopped.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         using var after = factory.NewClient();
         await Assert.ThrowsAsync<HttpRequestException>(() => after.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken));
+        return stopped;
     }
 }

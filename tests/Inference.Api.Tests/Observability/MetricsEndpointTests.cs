@@ -24,6 +24,7 @@ public sealed class MetricsEndpointTests(ObservedService service)
         await SendKnownSequenceAsync();
 
         var after = await PrometheusText.ScrapeAsync(service.Client);
+
         double Delta(string name, params (string, string)[] labels) => after.Value(name, labels) - before.Value(name, labels);
 
         // Request duration histogram: model, endpoint, protocol, outcome.
@@ -82,7 +83,7 @@ public sealed class MetricsEndpointTests(ObservedService service)
         using (service.Gate.Enter())
         {
             accepted.Add(SendAsync(1));
-            await Waits.UntilAsync(() => Running(model), "the first request runs");
+            await Waits.SettledAsync(() => Running(model), "the first request runs");
             accepted.AddRange([SendAsync(2), SendAsync(3), SendAsync(4)]);
             await Waits.UntilAsync(() => model.QueueDepth == 3, "three requests are queued");
             for (var i = 0; i < 2; i++)
@@ -99,7 +100,7 @@ public sealed class MetricsEndpointTests(ObservedService service)
         using (service.Gate.Enter())
         {
             running = SendAsync(10);
-            await Waits.UntilAsync(() => Running(model), "the request runs");
+            await Waits.SettledAsync(() => Running(model), "the request runs");
             using var request = new HttpRequestMessage(HttpMethod.Post, Classify) { Content = Requests.Image(TestImages.Jpeg(11)) };
             request.Headers.TryAddWithoutValidation("Request-Timeout", "100");
             using var expired = await service.Client.SendAsync(request, TestContext.Current.CancellationToken);

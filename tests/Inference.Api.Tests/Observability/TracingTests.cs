@@ -58,7 +58,9 @@ public sealed class TracingTests(ObservedService service) : IDisposable
         Assert.Equal(1, batch.GetTagItem(EngineTracing.BatchSizeTag));
         Assert.NotEqual(traceId, batch.TraceId);
 
-        await Waits.UntilAsync(() => Completion(traceId) is not null, "the request's completion event is logged");
+        await Waits.UntilAsync(
+            () => Completion(traceId) is not null,
+            $"the request's completion event is logged (got: {string.Join(" | ", service.Logs.Events.Select(e => $"{e.TraceId} {e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture)}"))})");
         var logged = Completion(traceId)!;
         Assert.Equal(traceId, logged.TraceId);
         Assert.Equal($"\"{traceId.ToHexString()}\"", logged.Properties["TraceId"].ToString());

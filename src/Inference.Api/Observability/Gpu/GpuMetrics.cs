@@ -73,7 +73,7 @@ internal sealed class GpuMetrics(
     private void CreateInstruments()
     {
         var meter = meterFactory.Create(MeterName);
-        meter.CreateObservableGauge("gpu.utilization", () => Observe(s => s.Utilization), "1", "Fraction of the last sample period in which a kernel ran (0 to 1).");
+        meter.CreateObservableGauge("gpu.utilization.ratio", () => Observe(s => s.Utilization), "1", "Fraction of the last sample period in which a kernel ran (0 to 1).");
         meter.CreateObservableGauge("gpu.memory.used", () => Observe(s => (double)s.MemoryUsedBytes), "By", "GPU memory in use.");
         meter.CreateObservableGauge("gpu.memory.total", () => Observe(s => (double)s.MemoryTotalBytes), "By", "GPU memory installed.");
         meter.CreateObservableGauge("gpu.power", () => Observe(s => s.PowerWatts), "W", "Board power draw.");

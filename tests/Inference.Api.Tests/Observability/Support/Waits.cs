@@ -18,4 +18,27 @@ internal static class Waits
             }
         }
     }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> has held for 100 ms on end: for states that a request passes through
+    /// briefly on its way to the one awaited (a rented slot before its image is queued and taken by the executor).
+    /// </summary>
+    public static async Task SettledAsync(Func<bool> condition, string what)
+    {
+        while (true)
+        {
+            await UntilAsync(condition, what);
+            var stable = true;
+            for (var i = 0; i < 20 && stable; i++)
+            {
+                await Task.Delay(5);
+                stable = condition();
+            }
+
+            if (stable)
+            {
+                return;
+            }
+        }
+    }
 }
