@@ -2,20 +2,21 @@ using Inference.Api.Grpc;
 using Inference.Api.Health;
 using Inference.Api.Hosting;
 using Inference.Api.OpenInference;
+using Inference.Api.Observability;
 using Inference.Api.Rest;
 using Inference.Engine.DependencyInjection;
-using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceLogging();
+builder.AddObservability();
 builder.Services.AddInferenceEngine(builder.Configuration);
 builder.Services.AddRestApi();
 builder.Services.AddInferenceGrpc(builder.Configuration);
 
 var app = builder.Build();
 
-app.UseSerilogRequestLogging();
+app.UseObservability();
 app.UseRestApi();
 
 app.MapHealthApi();

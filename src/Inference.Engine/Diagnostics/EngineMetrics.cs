@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Inference.Engine.Batching;
 
 namespace Inference.Engine.Diagnostics;
 
@@ -12,17 +13,12 @@ public sealed class EngineMetrics
 {
     public const string MeterName = "Inference.Engine";
 
-    /// <summary>The <c>reason</c> tags of <c>inference.requests.rejected</c>.</summary>
-    public const string QueueFull = "queue_full";
-
-    public const string Deadline = "deadline";
-
-    public const string Shutdown = "shutdown";
-
     private static readonly double[] LatencyBuckets =
         [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10];
 
     private static readonly double[] BatchBuckets = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128];
+
+    private static readonly double[] LoadBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
 
     private readonly Histogram<double> _queue;
     private readonly Histogram<double> _preprocess;
@@ -43,7 +39,8 @@ public sealed class EngineMetrics
         _batchSize = meter.CreateHistogram<int>("inference.batch.size", description: "Images per forward pass.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets.Select(b => (int)b).ToArray() });
         _rejected = meter.CreateCounter<long>("inference.requests.rejected", description: "Requests refused or dropped by the engine (reason: queue_full|deadline|shutdown).");
-        _load = meter.CreateHistogram<double>("inference.model.load.duration", "s", "Time to load and warm up a model.");
+        _load = meter.CreateHistogram<double>("inference.model.load.duration", "s", "Time to load and warm up a model.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LoadBuckets });
         Meter = meter;
     }
 
@@ -61,6 +58,23 @@ public sealed class EngineMetrics
 
     public void Rejected(string model, string reason) =>
         _rejected.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>
+    /// Counts a request the batcher dropped before running it: <c>deadline</c> or <c>shutdown</c>. A request the
+    /// caller cancelled is not a rejection and is not counted.
+    /// </summary>
+    public void Dropped(string model, DropReason reason)
+    {
+        switch (reason)
+        {
+            case DropReason.DeadlineExceeded:
+                Rejected(model, RejectReasons.Deadline);
+                break;
+            case DropReason.ShuttingDown:
+                Rejected(model, RejectReasons.Shutdown);
+                break;
+        }
+    }
 
     public void Loaded(string model, TimeSpan elapsed) => _load.Record(elapsed.TotalSeconds, Tag(model));
 

@@ -20,19 +20,25 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferImageAsync(
         string model, ReadOnlyMemory<byte> encodedImage, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
+        ImageTally.Add();
         var serving = Serving(model);
         var deadline = Deadline(requestOptions);
         var slot = RentSlot(serving);
-        try
+        using (var activity = EngineTracing.StartPreprocess(model, encodedImage.Length))
         {
-            var started = Stopwatch.GetTimestamp();
-            preprocessor.Preprocess(encodedImage.Span, serving.PreprocessingFor(requestOptions.DecodeMode), serving.Slot(slot));
-            metrics.Preprocessed(model, Stopwatch.GetElapsedTime(started));
-        }
-        catch
-        {
-            serving.ReturnSlot(slot);
-            throw;
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                var decoded = preprocessor.Preprocess(encodedImage.Span, serving.PreprocessingFor(requestOptions.DecodeMode), serving.Slot(slot));
+                metrics.Preprocessed(model, Stopwatch.GetElapsedTime(started));
+                EngineTracing.Preprocessed(activity, decoded);
+            }
+            catch (Exception e)
+            {
+                EngineTracing.Failed(activity, e);
+                serving.ReturnSlot(slot);
+                throw;
+            }
         }
 
         return Submit(serving, slot, deadline, requestOptions, cancellationToken);
@@ -41,6 +47,7 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferTensorAsync(
         string model, ReadOnlyMemory<float> chw, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
+        ImageTally.Add();
         var serving = Serving(model);
         if (chw.Length != serving.InputPerImage)
         {
@@ -70,6 +77,7 @@ internal sealed class InferenceEngine(
         return serving.RunAsync(slot, timeProvider.GetUtcNow(), deadline, requestOptions.Outputs, cancellationToken);
     }
 
+    /// <summary>The serving model; a request refused because the service is draining counts as a <c>shutdown</c> rejection.</summary>
     private LoadedModel Serving(string model)
     {
         try
@@ -78,8 +86,7 @@ internal sealed class InferenceEngine(
         }
         catch (InferenceException e) when (e.Code == InferenceErrorCode.ShuttingDown)
         {
-            // Only a configured model's name gets here (unknown names fail first), so the tag stays bounded.
-            metrics.Rejected(model, EngineMetrics.Shutdown);
+            metrics.Rejected(model, RejectReasons.Shutdown);
             throw;
         }
     }
@@ -89,7 +96,7 @@ internal sealed class InferenceEngine(
         var slot = serving.TryRentSlot();
         if (slot < 0)
         {
-            metrics.Rejected(serving.Descriptor.Name, EngineMetrics.QueueFull);
+            metrics.Rejected(serving.Descriptor.Name, RejectReasons.QueueFull);
             throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{serving.Descriptor.Name}' is full; retry shortly.")
             {
                 RetryAfter = TimeSpan.FromSeconds(1),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Inference.Engine.Batching;
 using Inference.Engine.Inference;
 
@@ -17,7 +18,11 @@ internal sealed class InferenceWorkItem : IBatchItem
         Deadline = deadline;
         Outputs = outputs;
         _cancellationToken = cancellationToken;
+        TraceContext = Activity.Current?.Context ?? default;
     }
+
+    /// <summary>The span that submitted the request (default when none): parent of its queue and compute spans.</summary>
+    public ActivityContext TraceContext { get; }
 
     public int Slot { get; }
 

@@ -14,16 +14,12 @@ internal sealed class LoadedModel : IAsyncDisposable
     private readonly ModelRunner _runner;
     private readonly SlotArena _arena;
     private readonly DynamicBatcher<InferenceWorkItem> _batcher;
-    private readonly EngineMetrics _metrics;
+    private readonly EngineMetrics? _metrics;
     private int _disposed;
 
     public LoadedModel(
-        ModelDescriptor descriptor,
-        InferenceSession session,
-        ModelRunner runner,
-        SlotArena arena,
-        DynamicBatcher<InferenceWorkItem> batcher,
-        EngineMetrics metrics)
+        ModelDescriptor descriptor, InferenceSession session, ModelRunner runner, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher,
+        EngineMetrics? metrics = null)
     {
         Descriptor = descriptor;
         _session = session;
@@ -83,14 +79,14 @@ internal sealed class LoadedModel : IAsyncDisposable
                 break;
             case EnqueueResult.QueueFull:
                 _arena.Return(slot);
-                _metrics.Rejected(Descriptor.Name, EngineMetrics.QueueFull);
+                _metrics?.Rejected(Descriptor.Name, RejectReasons.QueueFull);
                 throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{Descriptor.Name}' is full; retry shortly.")
                 {
                     RetryAfter = TimeSpan.FromSeconds(1),
                 };
             default:
                 _arena.Return(slot);
-                _metrics.Rejected(Descriptor.Name, EngineMetrics.Shutdown);
+                _metrics?.Rejected(Descriptor.Name, RejectReasons.Shutdown);
                 throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
         }
 
@@ -104,16 +100,9 @@ internal sealed class LoadedModel : IAsyncDisposable
                 batcher.Poke();
             },
             (_batcher, item)).ConfigureAwait(false);
-        try
-        {
-            return await item.Completion.ConfigureAwait(false);
-        }
-        catch (InferenceException e) when (e.Code is InferenceErrorCode.DeadlineExceeded or InferenceErrorCode.ShuttingDown)
-        {
-            // Accepted, then dropped by the batcher unrun.
-            _metrics.Rejected(Descriptor.Name, e.Code == InferenceErrorCode.DeadlineExceeded ? EngineMetrics.Deadline : EngineMetrics.Shutdown);
-            throw;
-        }
+
+        // Deadline and shutdown drops are counted where they happen, in the runner's Drop.
+        return await item.Completion.ConfigureAwait(false);
     }
 
     public Task DrainAsync(CancellationToken cancellationToken) => _batcher.CompleteAsync(cancellationToken);

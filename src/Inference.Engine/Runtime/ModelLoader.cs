@@ -50,7 +50,8 @@ internal sealed class ModelLoader(
             var arena = new SlotArena(config.QueueCapacity + (executors * shape.MaxRunBatch), shape.InputPerImage);
             var runner = new ModelRunner(
                 session, arena, provider == "CPU" ? cpuGate : null, shape, prepared.InputName, prepared.LogitsOutputName,
-                prepared.EmbeddingOutputName, executors, (batch, run) => OnBatch(name, batch, run));
+                prepared.EmbeddingOutputName, executors, (batch, run) => OnBatch(name, batch, run),
+                (_, reason) => metrics.Dropped(name, reason));
 
             var warmUpStarted = Stopwatch.GetTimestamp();
             runner.WarmUp();
@@ -84,13 +85,15 @@ internal sealed class ModelLoader(
 
     private void OnBatch(string model, IReadOnlyList<InferenceWorkItem> batch, BatchRun run)
     {
-        var startedAt = timeProvider.GetUtcNow() - run.Elapsed;
+        var endedAt = timeProvider.GetUtcNow();
+        var startedAt = endedAt - run.Elapsed;
         foreach (var item in batch)
         {
             metrics.QueueWait(model, startedAt - item.EnqueuedAt);
         }
 
         metrics.BatchRan(model, run.Size, run.Elapsed);
+        EngineTracing.BatchRan(model, batch, startedAt, endedAt);
     }
 
     /// <summary>Learns the per-image output widths by running one zero image through the graph.</summary>

@@ -21,6 +21,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
     private readonly string[] _outputNames;
     private readonly ExecutorBuffers[] _executors;
     private readonly Action<IReadOnlyList<InferenceWorkItem>, BatchRun> _onBatch;
+    private readonly Action<InferenceWorkItem, DropReason>? _onDrop;
 
     public ModelRunner(
         InferenceSession session,
@@ -31,7 +32,8 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         string logitsName,
         string? embeddingName,
         int executors,
-        Action<IReadOnlyList<InferenceWorkItem>, BatchRun> onBatch)
+        Action<IReadOnlyList<InferenceWorkItem>, BatchRun> onBatch,
+        Action<InferenceWorkItem, DropReason>? onDrop = null)
     {
         _session = session;
         _arena = arena;
@@ -41,6 +43,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         _outputNames = embeddingName is null ? [logitsName] : [logitsName, embeddingName];
         _executors = Enumerable.Range(0, executors).Select(_ => new ExecutorBuffers(shape)).ToArray();
         _onBatch = onBatch;
+        _onDrop = onDrop;
     }
 
     /// <summary>The descriptor stamped on results; set once the model is ready.</summary>
@@ -92,6 +95,8 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
                 item.Fail(new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down; the request was not run."));
                 break;
         }
+
+        _onDrop?.Invoke(item, reason);
     }
 
     /// <summary>Runs zeros through every batch size this runner will use, so first requests pay no set-up.</summary>

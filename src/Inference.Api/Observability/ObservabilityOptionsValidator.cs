@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace Inference.Api.Observability;
+
+[OptionsValidator]
+internal sealed partial class ObservabilityOptionsValidator : IValidateOptions<ObservabilityOptions>;
