@@ -39,7 +39,9 @@ public sealed class ObservedServiceFactory : WebApplicationFactory<Program>
     public async Task StartAsync()
     {
         StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        // REST listens on 127.0.0.1, gRPC on 127.0.0.2 (see ConfigureWebHost), so the two are told apart by host.
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => a.Contains("127.0.0.1", StringComparison.Ordinal));
         Address = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         using var client = NewClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -62,6 +64,7 @@ public sealed class ObservedServiceFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Kestrel:Endpoints:Rest:Url", "http://127.0.0.1:0");
+        builder.UseSetting("Kestrel:Endpoints:Grpc:Url", "http://127.0.0.2:0");
         builder.UseSetting("Inference:ModelRepository", _repository);
         builder.UseSetting("Inference:Models:0", Model);
         builder.UseSetting("Inference:ExecutionProvider", "cpu");
