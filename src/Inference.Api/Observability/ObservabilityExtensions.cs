@@ -3,6 +3,7 @@ using Inference.Api.Observability.Lifecycle;
 using Inference.Api.Observability.Metrics;
 using Inference.Api.Observability.Requests;
 using Inference.Engine.Diagnostics;
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -36,6 +37,15 @@ public static class ObservabilityExtensions
         services.TryAddSingleton<IGpuReader, NvmlGpuReader>();
         services.AddHostedService<GpuMetrics>();
         services.AddHostedService<ShutdownDelayService>();
+        services.TryAddSingleton<GrpcRequestMetricsInterceptor>();
+        services.Configure<GrpcServiceOptions>(grpc =>
+        {
+            // Outermost, whatever order the gRPC options are configured in: it must see the status the client gets.
+            grpc.Interceptors.Add<GrpcRequestMetricsInterceptor>();
+            var registration = grpc.Interceptors[^1];
+            grpc.Interceptors.RemoveAt(grpc.Interceptors.Count - 1);
+            grpc.Interceptors.Insert(0, registration);
+        });
         services.AddOptions<HostOptions>().PostConfigure<IOptions<LifecycleOptions>>((host, lifecycle) => host.ShutdownTimeout += lifecycle.Value.ShutdownDelay);
 
         var section = builder.Configuration.GetSection(ObservabilityOptions.SectionName);
