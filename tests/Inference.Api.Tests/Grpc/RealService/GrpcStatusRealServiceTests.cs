@@ -1,8 +1,12 @@
+using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Inference.Api.Tests.OpenInference;
+using Inference.Api.Tests.OpenInference.RealService;
 using Inference.Api.Tests.Support;
 using Inference.Contracts.Grpc.V1;
+using Inference.Contracts.OpenInference;
 using Inference.Engine.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -74,9 +78,10 @@ public sealed class GrpcStatusRealServiceTests(ServiceFixture service) : IDispos
     }
 
     [Fact]
-    public async Task Classify_QueueFull_IsResourceExhaustedAndEveryAcceptedCallSucceeds()
+    public async Task Infer_QueueFull_IsResourceExhaustedOverGrpcAnd503OverOipRestAndEveryAcceptedCallSucceeds()
     {
         var model = service.Factory.Serving(ServiceFactory.Model);
+        var image = OipRequests.LengthPrefixed([TestImages.Jpeg(306)]);
         var accepted = new List<Task<ClassifyResponse>>();
         using (service.Factory.Gate().Enter())
         {
@@ -86,13 +91,24 @@ public sealed class GrpcStatusRealServiceTests(ServiceFixture service) : IDispos
             await RealServiceGrpc.WaitUntilAsync(() => model.QueueDepth == 3);
 
             var error = await Assert.ThrowsAsync<RpcException>(() => Classify(304));
+            var oip = await Assert.ThrowsAsync<RpcException>(() => new GRPCInferenceService.GRPCInferenceServiceClient(_channel)
+                .ModelInferAsync(RealOip.Images(ServiceFactory.Model, TestImages.Jpeg(305)), cancellationToken: Ct).ResponseAsync);
+            using var rest = await RealOip.PostBinaryAsync(service.Client, ServiceFactory.Model, new
+            {
+                inputs = new[] { new { name = "input", datatype = "BYTES", shape = new[] { 1 }, parameters = new { binary_data_size = image.Length } } },
+            }, image);
 
-            Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-            Assert.Contains("queue", error.Status.Detail, StringComparison.OrdinalIgnoreCase);
+            Assert.All([error, oip], e =>
+            {
+                Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+                Assert.Contains("queue", e.Status.Detail, StringComparison.OrdinalIgnoreCase);
+            });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, rest.Status);
+            Assert.Contains("queue", rest.Json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
 
         Assert.All(await Task.WhenAll(accepted), r => Assert.Equal(5, r.Predictions.Count));
-        Assert.Equal([EngineMetrics.QueueFull], _engine.Rejections(ServiceFactory.Model));
+        Assert.Equal([EngineMetrics.QueueFull, EngineMetrics.QueueFull, EngineMetrics.QueueFull], _engine.Rejections(ServiceFactory.Model));
         await RealServiceGrpc.WaitUntilAsync(() => model.FreeSlots == model.SlotCount);
     }
 

@@ -3,7 +3,10 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
+using Inference.Api.Tests.OpenInference;
+using Inference.Api.Tests.OpenInference.RealService;
 using Inference.Api.Tests.Support;
+using Inference.Contracts.OpenInference;
 using Inference.Contracts.Grpc.V1;
 using HealthClient = Grpc.Health.V1.Health.HealthClient;
 
@@ -42,6 +45,25 @@ public sealed class KestrelRealServiceTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, images.Length).Select(i => $"{i}").Order(), streamed.Select(r => r.Id).Order());
         Assert.All(streamed, r => Assert.Equal(512, r.Embedding.Count));
         Assert.Equal(unary.Embedding, streamed.Single(r => r.Id == "5").Embedding);
+    }
+
+    [Fact]
+    public async Task OpenInferenceModelInfer_OverH2c_GivesTheLogitsOfTheRestBinding()
+    {
+        var image = TestImages.Jpeg(420);
+
+        var response = await new GRPCInferenceService.GRPCInferenceServiceClient(_service.Channel)
+            .ModelInferAsync(RealOip.Images(ServiceFactory.Model, image).WithOutput("logits"), cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = _service.RestAddress };
+        using var rest = await RealOip.PostBinaryAsync(http, ServiceFactory.Model, new
+        {
+            inputs = new[] { new { name = "input", datatype = "BYTES", shape = new[] { 1 }, parameters = new { binary_data_size = 4 + image.Length } } },
+            parameters = new { binary_data_output = true },
+        }, OipRequests.LengthPrefixed([image]));
+
+        Assert.Equal([1L, 1000], response.Outputs.Single().Shape);
+        Assert.Equal(HttpStatusCode.OK, rest.Status);
+        Assert.Equal(rest.Binary, response.RawOutputContents[0].ToByteArray());
     }
 
     [Theory]
