@@ -108,7 +108,7 @@ public sealed class GrpcStatusRealServiceTests(ServiceFixture service) : IDispos
         }
 
         Assert.All(await Task.WhenAll(accepted), r => Assert.Equal(5, r.Predictions.Count));
-        Assert.Equal([EngineMetrics.QueueFull, EngineMetrics.QueueFull, EngineMetrics.QueueFull], _engine.Rejections(ServiceFactory.Model));
+        Assert.Equal(["queue_full", "queue_full", "queue_full"], _engine.Rejections(ServiceFactory.Model));
         await RealServiceGrpc.WaitUntilAsync(() => model.FreeSlots == model.SlotCount);
     }
 
@@ -129,7 +129,7 @@ public sealed class GrpcStatusRealServiceTests(ServiceFixture service) : IDispos
 
             Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
             await RealServiceGrpc.WaitUntilAsync(() => _engine.Rejections(ServiceFactory.Model).Count == 1);
-            Assert.Equal([EngineMetrics.Deadline], _engine.Rejections(ServiceFactory.Model));
+            Assert.Equal(["deadline"], _engine.Rejections(ServiceFactory.Model));
             Assert.Equal(0, model.QueueDepth);
             Assert.Equal(model.SlotCount - 1, model.FreeSlots);
         }
