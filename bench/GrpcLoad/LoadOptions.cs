@@ -5,7 +5,7 @@ namespace GrpcLoad;
 internal sealed record LoadOptions(string Address, string Model, string Mode, int Concurrency, TimeSpan Duration, TimeSpan Warmup, string Images)
 {
     public const string Usage =
-        "Usage: GrpcLoad --images <folder> [--address http://localhost:8081] [--model resnet50] [--mode classify|embed-stream] " +
+        "Usage: GrpcLoad --images <folder> [--address http://localhost:8081] [--model resnet18] [--mode classify|embed-stream] " +
         "[--concurrency 8] [--duration 30] [--warmup 5]";
 
     public static LoadOptions? Parse(string[] args)
@@ -13,7 +13,7 @@ internal sealed record LoadOptions(string Address, string Model, string Mode, in
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["--address"] = "http://localhost:8081",
-            ["--model"] = "resnet50",
+            ["--model"] = "resnet18",
             ["--mode"] = "classify",
             ["--concurrency"] = "8",
             ["--duration"] = "30",

@@ -4,7 +4,7 @@ using Inference.Contracts.Grpc;
 using Inference.Contracts.Grpc.V1;
 
 // Embeds every image of a folder over one EmbedStream call and writes one JSON line per image.
-// Usage: EmbedFolder <folder> [--address http://localhost:8081] [--model resnet50] [--normalize] [--output file.jsonl]
+// Usage: EmbedFolder <folder> [--address http://localhost:8081] [--model resnet18] [--normalize] [--output file.jsonl]
 if (SampleOptions.Parse(args) is not { } options)
 {
     Console.Error.WriteLine(SampleOptions.Usage);

@@ -3,7 +3,7 @@ namespace EmbedFolder;
 internal sealed record SampleOptions(string Folder, string Address, string Model, bool Normalize, string? Output)
 {
     public const string Usage =
-        "Usage: EmbedFolder <folder> [--address http://localhost:8081] [--model resnet50] [--normalize] [--output file.jsonl]";
+        "Usage: EmbedFolder <folder> [--address http://localhost:8081] [--model resnet18] [--normalize] [--output file.jsonl]";
 
     public static readonly HashSet<string> ImageExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
 
@@ -11,7 +11,7 @@ internal sealed record SampleOptions(string Folder, string Address, string Model
     {
         string? folder = null;
         var address = "http://localhost:8081";
-        var model = "resnet50";
+        var model = "resnet18";
         var normalize = false;
         string? output = null;
         for (var i = 0; i < args.Length; i++)

@@ -23,7 +23,7 @@ internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog 
     public async Task<OipInferResponse> InferAsync(OipInferRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var model = Resolve(request.ModelName, request.ModelVersion);
-        var outputs = OipOutputPlan.For(model, request.Outputs);
+        var outputs = OipOutputPlan.For(model, request.Outputs, request.BinaryOutputs);
         var input = SingleInput(model, request.Inputs);
         var started = time.GetTimestamp();
         var options = new InferenceRequestOptions { Timeout = timeout, Outputs = outputs.EngineOutputs };

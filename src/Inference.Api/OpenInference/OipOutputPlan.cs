@@ -36,11 +36,12 @@ internal sealed class OipOutputPlan
         }
     }
 
-    public static OipOutputPlan For(ModelDescriptor model, IReadOnlyList<OipRequestedOutput> requested)
+    /// <summary>The plan for <paramref name="requested"/>; with none, the logits, in binary when <paramref name="binaryByDefault"/>.</summary>
+    public static OipOutputPlan For(ModelDescriptor model, IReadOnlyList<OipRequestedOutput> requested, bool binaryByDefault = false)
     {
         if (requested.Count == 0)
         {
-            requested = [new OipRequestedOutput(model.LogitsOutputName, 0, BinaryData: false)];
+            requested = [new OipRequestedOutput(model.LogitsOutputName, 0, binaryByDefault)];
         }
 
         var available = Available(model).Select(static o => o.Name).ToHashSet(StringComparer.Ordinal);

@@ -65,7 +65,7 @@ internal static class OipRestRequestReader
                 }
             }
 
-            return new OipInferRequest(model, version ?? string.Empty, id, inputs, outputs);
+            return new OipInferRequest(model, version ?? string.Empty, id, inputs, outputs, binaryOutputs);
         }
     }
 

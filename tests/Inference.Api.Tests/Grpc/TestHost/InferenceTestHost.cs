@@ -1,13 +1,9 @@
-using System.Net;
 using Grpc.Net.Client;
 using Inference.Api.Grpc;
 using Inference.Api.OpenInference;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Preprocessing;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -18,10 +14,10 @@ using Microsoft.Extensions.Logging;
 namespace Inference.Api.Tests.Grpc.TestHost;
 
 /// <summary>
-/// A host with the gRPC and OIP endpoints over the fake engine, either in memory (TestServer) or on real Kestrel
-/// (a loopback HTTP/2-only port, as in production). To run the same tests against the real engine, replace
-/// <see cref="RegisterFakes"/> with the lead's <c>AddInferenceEngine()</c> (or use WebApplicationFactory&lt;Program&gt;
-/// with ConfigureTestServices) and keep the rest.
+/// A host with the gRPC and OIP endpoints over a fake engine, catalog and preprocessor, in memory (TestServer):
+/// for what the real engine cannot be made to do on demand (a model stuck loading, a model without an embedding,
+/// exact control of queued requests). The same APIs are tested against the real service and engine, in memory
+/// and over real Kestrel sockets, in <c>Grpc/RealService</c> and <c>OpenInference/RealService</c>.
 /// </summary>
 internal sealed class InferenceTestHost : IAsyncDisposable
 {
@@ -37,7 +33,7 @@ internal sealed class InferenceTestHost : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    /// <summary>For the OIP REST binding (in-memory host only).</summary>
+    /// <summary>For the OIP REST binding.</summary>
     public HttpClient Http { get; }
 
     public IServiceProvider Services => _app.Services;
@@ -48,20 +44,13 @@ internal sealed class InferenceTestHost : IAsyncDisposable
 
     public CapturingLoggerProvider Logs { get; }
 
-    public static async Task<InferenceTestHost> StartAsync(bool kestrel = false, IDictionary<string, string?>? configuration = null)
+    public static async Task<InferenceTestHost> StartAsync(IDictionary<string, string?>? configuration = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         var logs = new CapturingLoggerProvider();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
-        if (kestrel)
-        {
-            builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        }
-        else
-        {
-            builder.WebHost.UseTestServer();
-        }
+        builder.WebHost.UseTestServer();
 
         RegisterFakes(builder.Services);
         builder.Services.AddInferenceGrpc(builder.Configuration);
@@ -70,28 +59,15 @@ internal sealed class InferenceTestHost : IAsyncDisposable
         app.MapOpenInferenceRest();
         await app.StartAsync(TestContext.Current.CancellationToken);
 
-        GrpcChannel channel;
-        HttpClient http;
         const int maxMessage = 64 * 1024 * 1024;
-        if (kestrel)
+        var server = app.GetTestServer();
+        var channel = GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions
         {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = maxMessage, MaxSendMessageSize = maxMessage });
-            http = new HttpClient { BaseAddress = new Uri(address), DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        }
-        else
-        {
-            var server = app.GetTestServer();
-            channel = GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions
-            {
-                HttpHandler = server.CreateHandler(),
-                MaxReceiveMessageSize = maxMessage,
-                MaxSendMessageSize = maxMessage,
-            });
-            http = server.CreateClient();
-        }
-
-        return new InferenceTestHost(app, channel, http, logs);
+            HttpHandler = server.CreateHandler(),
+            MaxReceiveMessageSize = maxMessage,
+            MaxSendMessageSize = maxMessage,
+        });
+        return new InferenceTestHost(app, channel, server.CreateClient(), logs);
     }
 
     private static void RegisterFakes(IServiceCollection services)
