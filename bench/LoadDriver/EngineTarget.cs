@@ -1,5 +1,7 @@
 using Inference.Engine.DependencyInjection;
 using Inference.Engine.Inference;
+using Inference.Engine.Models;
+using Inference.Preprocessing;
 using Inference.Engine.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,8 +17,10 @@ internal sealed class EngineTarget : IAsyncDisposable
     private readonly string _model;
     private readonly byte[] _image;
     private readonly InferenceRequestOptions _options;
+    private readonly float[]? _tensor;
 
-    public EngineTarget(string repository, string model, int threads, string endpoint, byte[] image)
+    /// <param name="preprocessed">Send the image already preprocessed (InferTensorAsync): measures the model alone.</param>
+    public EngineTarget(string repository, string model, int threads, string endpoint, byte[] image, bool preprocessed = false)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -41,11 +45,19 @@ internal sealed class EngineTarget : IAsyncDisposable
         _model = model;
         _image = image;
         _options = new InferenceRequestOptions { Outputs = endpoint == "embed" ? InferenceOutputs.Embedding : InferenceOutputs.Logits };
+        if (preprocessed)
+        {
+            var spec = _services.GetRequiredService<IModelCatalog>().Find(model)!.Preprocessing;
+            _tensor = new float[spec.TensorLength];
+            _services.GetRequiredService<IImagePreprocessor>().Preprocess(image, spec, _tensor);
+        }
     }
 
     public async Task<bool> SendAsync(CancellationToken cancellationToken)
     {
-        using var result = await _engine.InferImageAsync(_model, _image, _options, cancellationToken);
+        using var result = _tensor is null
+            ? await _engine.InferImageAsync(_model, _image, _options, cancellationToken)
+            : await _engine.InferTensorAsync(_model, _tensor, _options, cancellationToken);
         return true;
     }
 

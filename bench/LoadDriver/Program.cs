@@ -10,6 +10,7 @@ var concurrency = new Option<int>("--concurrency") { Description = "Requests in 
 var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => 20 };
 var warmUp = new Option<double>("--warmup") { Description = "Unmeasured seconds first.", DefaultValueFactory = _ => 3 };
 var repository = new Option<string>("--repository") { Description = "Model repository (engine mode).", DefaultValueFactory = _ => "models" };
+var preprocessed = new Option<bool>("--preprocessed") { Description = "Engine mode: send the image already preprocessed (the model alone)." };
 var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (engine mode; 0 = cores).", DefaultValueFactory = _ => 0 };
 
 mode.AcceptOnlyFromAmong("rest", "engine");
@@ -17,7 +18,7 @@ endpoint.AcceptOnlyFromAmong("classify", "embed");
 
 var command = new RootCommand("Closed-loop load driver: throughput and p50/p90/p99 for REST classify/embed or the in-process engine.")
 {
-    mode, url, model, endpoint, image, concurrency, duration, warmUp, repository, threads,
+    mode, url, model, endpoint, image, concurrency, duration, warmUp, repository, threads, preprocessed,
 };
 command.Validators.Add(result =>
 {
@@ -43,8 +44,9 @@ command.SetAction(async (parse, cancellationToken) =>
     else
     {
         await using var target = new EngineTarget(
-            Path.GetFullPath(parse.GetValue(repository)!), parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(endpoint)!, bytes);
-        result = await ClosedLoop.RunAsync($"engine {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, target.SendAsync);
+            Path.GetFullPath(parse.GetValue(repository)!), parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(endpoint)!, bytes, parse.GetValue(preprocessed));
+        var what = parse.GetValue(preprocessed) ? "engine (preprocessed tensor)" : "engine";
+        result = await ClosedLoop.RunAsync($"{what} {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, target.SendAsync);
     }
 
     Console.WriteLine(result);
