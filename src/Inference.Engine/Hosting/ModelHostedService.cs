@@ -18,6 +18,7 @@ internal sealed class ModelHostedService(
     private readonly CancellationTokenSource _stopping = new();
     private Task _loading = Task.CompletedTask;
     private CancellationTokenRegistration _onStopping;
+    private int _stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,6 +29,12 @@ internal sealed class ModelHostedService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped twice (StopApplication, then disposal): the second call has nothing to do.
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         models.BeginDrain();
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
