@@ -1,3 +1,5 @@
+using Inference.Api.Observability.Metrics;
+using Inference.Api.Observability.Requests;
 using System.Globalization;
 using Google.Protobuf;
 using Inference.Engine.Models;
@@ -35,7 +37,7 @@ public static class OpenInferenceRestEndpoints
                 Handle(context, () => Results.Text(ConfigFormatter.Format(OipMetadata.Config(runner.Resolve(model, version))), "application/json")));
             model.MapGet("/stats", (string model, string? version, OipInferenceRunner runner, OipStatistics statistics, HttpContext context) =>
                 Handle(context, () => Results.Bytes(OipRestResponseWriter.WriteStatistics([statistics.Snapshot(runner.Resolve(model, version))]), "application/json")));
-            model.MapPost("/infer", InferAsync);
+            model.MapPost("/infer", InferAsync).WithInferenceMetrics(InferenceEndpoint.Infer, RequestProtocol.OipRest);
         }
 
         return endpoints;

@@ -9,9 +9,9 @@ using System.Diagnostics.Metrics;
 
 namespace Inference.Api.Tests.Observability;
 
-/// <summary>gRPC calls land in inference_request_duration_seconds with protocol "grpc" and their outcome.</summary>
+/// <summary>gRPC and Open Inference Protocol calls land in inference_request_duration_seconds with their protocol and outcome.</summary>
 [Collection(ServiceTests.Name)]
-public sealed class GrpcRequestMetricsTests(ServiceFixture service)
+public sealed class ProtocolRequestMetricsTests(ServiceFixture service)
 {
     [Fact]
     public async Task Classify_OverGrpc_RecordsOkAndClientErrorWithGrpcProtocol()
@@ -39,5 +39,22 @@ public sealed class GrpcRequestMetricsTests(ServiceFixture service)
             Assert.Equal("classify", m.Tags["endpoint"]);
         });
         Assert.Equal(["ok", "client_error"], grpc.Select(m => (string)m.Tags["outcome"]!));
+    }
+
+    [Fact]
+    public async Task Infer_OverOipRest_RecordsWithOipRestProtocol()
+    {
+        var meterFactory = service.Factory.Services.GetRequiredService<IMeterFactory>();
+        using var durations = new MetricCollector<double>(meterFactory, "Inference.Api", "inference.request.duration");
+        using var body = new StringContent("""{"inputs": []}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await service.Client.PostToAsync($"/v2/models/{ServiceFactory.Model}/infer", body);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        var measurement = Assert.Single(durations.GetMeasurementSnapshot());
+        Assert.Equal("oip-rest", measurement.Tags["protocol"]);
+        Assert.Equal("infer", measurement.Tags["endpoint"]);
+        Assert.Equal("client_error", measurement.Tags["outcome"]);
+        Assert.Equal(ServiceFactory.Model, measurement.Tags["model"]);
     }
 }
