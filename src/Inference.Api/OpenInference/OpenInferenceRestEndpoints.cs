@@ -1,7 +1,7 @@
-using Inference.Api.Observability.Metrics;
-using Inference.Api.Observability.Requests;
 using System.Globalization;
 using Google.Protobuf;
+using Inference.Api.Observability.Metrics;
+using Inference.Api.Observability.Requests;
 using Inference.Engine.Models;
 
 namespace Inference.Api.OpenInference;
