@@ -8,7 +8,7 @@ namespace Inference.Api.Observability.Requests;
 
 /// <summary>
 /// The one request-completion event per request (Serilog's request logging): method, path, status, elapsed, and
-/// the model and trace id as properties. Health probes and scrapes log at Debug, faults at Error.
+/// the model and trace id as properties. Health probes and scrapes log at Debug, refusals (503/504) at Warning, faults at Error.
 /// </summary>
 internal static class RequestLogging
 {
@@ -17,9 +17,13 @@ internal static class RequestLogging
     public static void Configure(RequestLoggingOptions options, string metricsPath)
     {
         options.MessageTemplate = MessageTemplate;
+        // A probe's 503 (still loading, draining) and the expected refusals (503 not ready / shutting down,
+        // 504 deadline) are not faults: only an exception or another 5xx logs at Error.
         options.GetLevel = (context, _, error) =>
-            error is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+            error is not null ? LogEventLevel.Error
             : IsProbe(context.Request.Path, metricsPath) ? LogEventLevel.Debug
+            : context.Response.StatusCode is 503 or 504 ? LogEventLevel.Warning
+            : context.Response.StatusCode >= 500 ? LogEventLevel.Error
             : LogEventLevel.Information;
         options.EnrichDiagnosticContext = Enrich;
     }
