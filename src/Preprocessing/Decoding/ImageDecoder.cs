@@ -39,6 +39,12 @@ internal static unsafe class ImageDecoder
             (size, scale) = swap ? FastScale.Choose(codec, resizedHeight, resizedWidth) : FastScale.Choose(codec, resizedWidth, resizedHeight);
         }
 
+        if (spec.Mode == DecodeMode.Fast && format == ImageFormat.Jpeg && origin == SKEncodedOrigin.TopLeft)
+        {
+            var region = RegionDecoder.Decode(codec, size, scale, fullWidth, fullHeight, spec, scratch, format);
+            return new DecodedImage(region, fullWidth, fullHeight, scale, format);
+        }
+
         var rowBytes = (nint)size.Width * 4;
         var pixels = scratch.Decoded.Ensure(rowBytes * size.Height);
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);

@@ -30,6 +30,13 @@ internal readonly unsafe struct OrientedImage
     /// <summary>True when the orientation swaps width and height.</summary>
     public static bool SwapsAxes(SKEncodedOrigin origin) => (int)origin >= (int)SKEncodedOrigin.LeftTop;
 
+    /// <summary>
+    /// An upright view of a <paramref name="width"/> x <paramref name="height"/> image of which only the rectangle
+    /// at (<paramref name="left"/>, <paramref name="top"/>) was decoded, into <paramref name="pixels"/>: pixels outside it must not be read.
+    /// </summary>
+    public static OrientedImage Region(byte* pixels, int left, int top, nint rowBytes, int width, int height) =>
+        new(pixels - ((nint)left * 4) - (top * rowBytes), 4, rowBytes, width, height);
+
     /// <summary>The view of <paramref name="pixels"/> (stored <paramref name="width"/> x <paramref name="height"/>) shown upright.</summary>
     public static OrientedImage Create(byte* pixels, int width, int height, nint rowBytes, SKEncodedOrigin origin)
     {

@@ -50,8 +50,8 @@ internal sealed class AxisCoefficients
         for (var i = 0; i < count; i++)
         {
             var center = (outStart + i + 0.5) * scale;
-            var xmin = Math.Max((int)(center - support + 0.5), 0);
-            var xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
+            var (xmin, end) = Span(center, support, inSize);
+            var xmax = end - xmin;
             var total = 0.0;
             for (var x = 0; x < xmax; x++)
             {
@@ -72,6 +72,29 @@ internal sealed class AxisCoefficients
         }
     }
 
+    /// <summary>
+    /// The input range <c>[Start, End)</c> that <see cref="Compute"/> (or, for an unchanged size, <see cref="ComputeIdentity"/>)
+    /// reads for outputs <paramref name="outStart"/>..+<paramref name="count"/>, without computing the taps.
+    /// </summary>
+    public static (int Start, int End) InputRange(int inSize, double inExtent, int outSize, int outStart, int count)
+    {
+        if (count <= 0)
+        {
+            return (0, 0);
+        }
+
+        if (inSize == outSize && inExtent == inSize)
+        {
+            return (outStart, outStart + count);
+        }
+
+        var scale = (double)(float)inExtent / outSize;
+        var support = Math.Max(scale, 1.0);
+        var start = Span((outStart + 0.5) * scale, support, inSize).Start;
+        var end = Span((outStart + count - 1 + 0.5) * scale, support, inSize).End;
+        return (start, Math.Max(end, start));
+    }
+
     /// <summary>Taps that copy input <c>outStart + i</c> to output <c>i</c> (Pillow skips a pass whose size is unchanged).</summary>
     public void ComputeIdentity(int outStart, int count)
     {
@@ -83,6 +106,9 @@ internal sealed class AxisCoefficients
             Taps[i] = 1 << PrecisionBits;
         }
     }
+
+    private static (int Start, int End) Span(double center, double support, int inSize) =>
+        (Math.Max((int)(center - support + 0.5), 0), Math.Min((int)(center + support + 0.5), inSize));
 
     private static double Bilinear(double x)
     {

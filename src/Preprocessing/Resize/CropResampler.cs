@@ -51,6 +51,22 @@ internal static unsafe class CropResampler
         return crop;
     }
 
+    /// <summary>
+    /// The rectangle <c>[Left, Right) x [Top, Bottom)</c> of the <paramref name="width"/> x <paramref name="height"/> upright
+    /// decoded image that <see cref="Run"/> reads for <paramref name="geometry"/>; empty when the crop misses the image.
+    /// </summary>
+    public static (int Left, int Top, int Right, int Bottom) SourceBounds(
+        int width, int height, int fullWidth, int fullHeight, double scale, CropGeometry geometry, PreprocessingSpec spec)
+    {
+        var x0 = Math.Max(geometry.Left, 0);
+        var x1 = Math.Min(geometry.Left + spec.InputWidth, geometry.ResizedWidth);
+        var y0 = Math.Max(geometry.Top, 0);
+        var y1 = Math.Min(geometry.Top + spec.InputHeight, geometry.ResizedHeight);
+        var (left, right) = AxisCoefficients.InputRange(width, fullWidth * scale, geometry.ResizedWidth, x0, x1 - x0);
+        var (top, bottom) = AxisCoefficients.InputRange(height, fullHeight * scale, geometry.ResizedHeight, y0, y1 - y0);
+        return (left, top, right, bottom);
+    }
+
     private static void Plan(AxisCoefficients axis, int inSize, double inExtent, int outSize, int outStart, int count)
     {
         if (inSize == outSize && inExtent == inSize)

@@ -51,6 +51,58 @@ public sealed class FastModeTests
         Assert.Equal(0, mad);
     }
 
+    [Theory]
+    [InlineData("baseline.jpg")]
+    [InlineData("progressive.jpg")]
+    [InlineData("gray.jpg")]
+    [InlineData("cmyk.jpg")]
+    [InlineData("wide.jpg")]
+    [InlineData("exif2.jpg")]
+    [InlineData("exif3.jpg")]
+    [InlineData("exif4.jpg")]
+    [InlineData("exif5.jpg")]
+    [InlineData("exif6.jpg")]
+    [InlineData("exif7.jpg")]
+    [InlineData("exif8.jpg")]
+    public void DecodeCrop_FastModeOnReferenceJpeg_CloseToPillow(string file)
+    {
+        var expected = ReferenceData.Expected(file, "s64c56");
+        var crop = new byte[expected.Length];
+
+        Preprocessor.DecodeCrop(ReferenceData.Image(file), ReferenceData.Short64Crop56 with { Mode = DecodeMode.Fast }, crop);
+
+        var (mad, max) = ReferenceData.Compare(crop, expected);
+        Assert.True(mad <= 0.5, $"{file}: fast-mode MAD {mad:F4}, max {max}");
+    }
+
+    [Theory]
+    [InlineData(500, 375)]
+    [InlineData(375, 500)]
+    public void DecodeCrop_FastModeTooSmallToScale_SameAsExact(int width, int height)
+    {
+        var (mad, _) = FastVersusExact(TestImages.Jpeg(width, height, quality: 90));
+
+        Assert.Equal(0, mad);
+    }
+
+    [Theory]
+    [InlineData(0.95)]
+    [InlineData(0.5)]
+    [InlineData(0.1)]
+    public void DecodeCrop_FastModeTruncatedJpeg_Truncated(double keep)
+    {
+        var jpeg = TestImages.Jpeg(1920, 1080, quality: 90);
+        var crop = new byte[224 * 224 * 3];
+        var exactError = Assert.Throws<ImageProcessingException>(() => Preprocessor.DecodeCrop(
+            jpeg.AsSpan(0, (int)(jpeg.Length * keep)), PreprocessingSpec.ImageNet, crop));
+        Assert.Equal(ImageErrorCode.Truncated, exactError.Code);
+
+        var error = Assert.Throws<ImageProcessingException>(() => Preprocessor.DecodeCrop(
+            jpeg.AsSpan(0, (int)(jpeg.Length * keep)), PreprocessingSpec.ImageNet with { Mode = DecodeMode.Fast }, crop));
+
+        Assert.Equal(ImageErrorCode.Truncated, error.Code);
+    }
+
     internal static (double Mad, PreprocessResult Result) FastVersusExact(byte[] encoded)
     {
         var exact = new byte[224 * 224 * 3];
