@@ -140,6 +140,10 @@ main() {
   [ "$mode" = "--engine" ] && return 0
   build_image "$RUNTIME_TAG" runtime
   build_image "$SDK_TAG" sdk
+  # Earlier container-test runs leave exited containers and untagged build stages (about 3 GB a run);
+  # the tagged base images stay.
+  docker container prune -f >/dev/null 2>&1 || true
+  docker image prune -f >/dev/null 2>&1 || true
   echo "INFERENCE_SDK_IMAGE=$SDK_TAG"
   echo "INFERENCE_RUNTIME_IMAGE=$RUNTIME_TAG"
 }
