@@ -165,40 +165,6 @@ public sealed class OipGrpcTests : IAsyncLifetime
         Assert.True(model.LastInference > 0);
     }
 
-    public static TheoryData<string, StatusCode, string> BadRequests => new()
-    {
-        { "int32 input", StatusCode.InvalidArgument, "datatype" },
-        { "wrong shape", StatusCode.InvalidArgument, "shape" },
-        { "wrong length", StatusCode.InvalidArgument, "FP32 values" },
-        { "wrong input name", StatusCode.InvalidArgument, "exactly one input" },
-        { "unknown output", StatusCode.InvalidArgument, "no output" },
-        { "unknown model", StatusCode.NotFound, "not served" },
-        { "unknown version", StatusCode.NotFound, "version" },
-        { "corrupt image", StatusCode.InvalidArgument, "decoded" },
-    };
-
-    [Theory]
-    [MemberData(nameof(BadRequests))]
-    public async Task ModelInfer_BadRequest_MapsToStatus(string scenario, StatusCode expected, string detail)
-    {
-        var request = scenario switch
-        {
-            "int32 input" => OipRequests.Tensor(new float[3 * 224 * 224]).Also(r => r.Inputs[0].Datatype = "INT32"),
-            "wrong shape" => OipRequests.Tensor(new float[3 * 224 * 224]).Also(r => r.Inputs[0].Shape[2] = 100),
-            "wrong length" => OipRequests.Tensor(new float[100]),
-            "wrong input name" => OipRequests.Images(TestImages.Png(1)).Also(r => r.Inputs[0].Name = "image"),
-            "unknown output" => OipRequests.Images(TestImages.Png(1)).WithOutput("features"),
-            "unknown model" => OipRequests.Images(TestImages.Png(1)).Also(r => r.ModelName = "nope"),
-            "unknown version" => OipRequests.Images(TestImages.Png(1)).Also(r => r.ModelVersion = "7"),
-            _ => OipRequests.Images(TestImages.Corrupt),
-        };
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ModelInferAsync(request, cancellationToken: Ct).ResponseAsync);
-
-        Assert.Equal(expected, error.StatusCode);
-        Assert.Contains(detail, error.Status.Detail, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task ModelInfer_QueueFull_IsResourceExhausted()
     {
