@@ -3,17 +3,22 @@
 # where the official mcr.microsoft.com images cannot be pulled. Idempotent, non-interactive, safe to
 # run as root in CI with no stdin; every step is skipped when its result is already there.
 #
-#   bash .ci/docker-setup.sh            # engine + local base images
+#   bash .ci/docker-setup.sh            # engine + local base images + local Prometheus image
 #   bash .ci/docker-setup.sh --engine   # engine only
 #
-# Prints, as its last lines, the images to pass as SDK_IMAGE / RUNTIME_IMAGE:
+# Prints, as its last lines, the images to pass as SDK_IMAGE / RUNTIME_IMAGE, and the Prometheus image
+# to pass to docker-compose.yml as PROMETHEUS_IMAGE:
 #   INFERENCE_SDK_IMAGE=inference-local/dotnet-sdk:10.0
 #   INFERENCE_RUNTIME_IMAGE=inference-local/aspnet:10.0
+#   INFERENCE_PROMETHEUS_IMAGE=inference-local/prometheus:debian
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 SDK_TAG="${INFERENCE_LOCAL_SDK_TAG:-inference-local/dotnet-sdk:10.0}"
 RUNTIME_TAG="${INFERENCE_LOCAL_RUNTIME_TAG:-inference-local/aspnet:10.0}"
+PROMETHEUS_TAG="${INFERENCE_LOCAL_PROMETHEUS_TAG:-inference-local/prometheus:debian}"
+# Bump when build_prometheus_image changes what goes into the image.
+PROMETHEUS_RECIPE=2
 STATE_DIR="${INFERENCE_CI_STATE_DIR:-/var/cache/inference-ci}"
 LOG_DIR="${INFERENCE_CI_LOG_DIR:-/var/log/inference-ci}"
 DOCKERD_WAIT_S="${INFERENCE_DOCKERD_WAIT_S:-60}"
@@ -132,6 +137,44 @@ build_image() {
   log "built $tag ($(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
 }
 
+# build_prometheus_image TAG: Debian's prometheus package in a minbase root file system, laid out like
+# prom/prometheus (binary on PATH, /etc/prometheus, data under /prometheus, user nobody, port 9090), so
+# docker-compose.yml runs unchanged with PROMETHEUS_IMAGE=TAG where prom/prometheus cannot be pulled.
+build_prometheus_image() {
+  local tag="$1" codename mirror tmp
+  if [ "$(image_label "$tag" inference.recipe)" = "$PROMETHEUS_RECIPE" ]; then
+    log "$tag is cached"; return 0
+  fi
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  mirror=$(debian_mirror "$codename")
+  tmp=$(mktemp -d /var/tmp/inference-prometheus.XXXXXX)
+  log "debootstrap $codename + prometheus from $mirror (about a minute)"
+  as_root debootstrap --variant=minbase --include=prometheus \
+    "$codename" "$tmp" "$mirror" >"$LOG_DIR/debootstrap-prometheus.log" 2>&1 </dev/null \
+    || { tail -n 20 "$LOG_DIR/debootstrap-prometheus.log" >&2; as_root rm -rf "$tmp"; die "debootstrap with prometheus failed"; }
+  as_root rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/* "$tmp"/usr/share/doc "$tmp"/usr/share/man
+  # Debian's build defaults --storage.tsdb.path to /var/lib/prometheus/metrics2; prom/prometheus keeps
+  # its data under /prometheus. Both lead there, owned by the user the image runs as.
+  as_root mkdir -p "$tmp/prometheus" "$tmp/var/lib/prometheus"
+  as_root rm -rf "$tmp/var/lib/prometheus/metrics2"
+  as_root ln -s /prometheus "$tmp/var/lib/prometheus/metrics2"
+  as_root chown 65534:65534 "$tmp/prometheus"
+  local version
+  version=$(as_root chroot "$tmp" prometheus --version 2>&1 | awk 'NR == 1 { print $3 }')
+  as_root tar -C "$tmp" -c . | docker import \
+    --change 'ENTRYPOINT ["/usr/bin/prometheus"]' \
+    --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
+    --change "WORKDIR /prometheus" \
+    --change "USER 65534:65534" \
+    --change "EXPOSE 9090" \
+    --change "LABEL inference.recipe=$PROMETHEUS_RECIPE" \
+    --change "LABEL inference.prometheus-version=$version" \
+    --change "LABEL inference.origin=debootstrap+debian-prometheus" \
+    - "$tag" >/dev/null
+  as_root rm -rf "$tmp"
+  log "built $tag (Prometheus $version, $(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
+}
+
 main() {
   local mode="${1:-}"
   install_packages "$mode"
@@ -140,12 +183,14 @@ main() {
   [ "$mode" = "--engine" ] && return 0
   build_image "$RUNTIME_TAG" runtime
   build_image "$SDK_TAG" sdk
+  build_prometheus_image "$PROMETHEUS_TAG"
   # Earlier container-test runs leave exited containers and untagged build stages (about 3 GB a run);
   # the tagged base images stay.
   docker container prune -f >/dev/null 2>&1 || true
   docker image prune -f >/dev/null 2>&1 || true
   echo "INFERENCE_SDK_IMAGE=$SDK_TAG"
   echo "INFERENCE_RUNTIME_IMAGE=$RUNTIME_TAG"
+  echo "INFERENCE_PROMETHEUS_IMAGE=$PROMETHEUS_TAG"
 }
 
 main "$@"
