@@ -35,7 +35,11 @@ as_root() {
 install_packages() {
   local missing=()
   command -v dockerd >/dev/null || missing+=(docker.io)
-  if [ "${1:-}" != "--engine" ]; then command -v debootstrap >/dev/null || missing+=(debootstrap); fi
+  if [ "${1:-}" != "--engine" ]; then
+    command -v debootstrap >/dev/null || missing+=(debootstrap)
+    # docker-compose.yml is run by the container tests; Debian's docker.io has no compose plugin.
+    docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || missing+=(docker-compose)
+  fi
   command -v docker >/dev/null || missing+=(docker.io)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"

@@ -49,6 +49,30 @@ internal static class DockerEnvironment
             : (null, $"{script} did not name the base images:\n{setup.Tail()}");
     }
 
+    /// <summary>
+    /// The Prometheus image for docker-compose.yml: INFERENCE_PROMETHEUS_IMAGE, else the compose file's
+    /// default when it is already here, else the one <c>.ci/docker-setup.sh</c> builds from Debian's package.
+    /// </summary>
+    public static async Task<(string? Image, string? Failure)> PrometheusImageAsync(string repositoryRoot, string composeDefault)
+    {
+        if (Environment.GetEnvironmentVariable("INFERENCE_PROMETHEUS_IMAGE") is { Length: > 0 } configured)
+        {
+            return (configured, null);
+        }
+
+        if (await ImageExistsAsync(composeDefault))
+        {
+            return (composeDefault, null);
+        }
+
+        var script = Path.Combine(repositoryRoot, ".ci", "docker-setup.sh");
+        var setup = await ProcessRunner.RunAsync("bash", [script], SetupTimeout, repositoryRoot);
+        var line = setup.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("INFERENCE_PROMETHEUS_IMAGE=", StringComparison.Ordinal));
+        return setup.Succeeded && line is not null
+            ? (line["INFERENCE_PROMETHEUS_IMAGE=".Length..], null)
+            : (null, $"{script} exited {setup.ExitCode} without naming a Prometheus image:\n{setup.Tail()}");
+    }
+
     public static async Task<bool> EngineAnswersAsync() =>
         (await ProcessRunner.RunAsync("docker", ["info", "--format", "{{.ServerVersion}}"], TimeSpan.FromSeconds(20))).Succeeded;
 

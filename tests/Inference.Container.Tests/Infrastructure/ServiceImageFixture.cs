@@ -30,6 +30,9 @@ public sealed class ServiceImageFixture : IAsyncLifetime
 
     public TimeSpan BuildTime { get; private set; }
 
+    /// <summary>The staged build context (repository files, offline NuGet feed and its NuGet.config), once built.</summary>
+    public string? BuildContext { get; private set; }
+
     public static string RepositoryRoot => SharedData.RepositoryRoot;
 
     /// <summary>The model repository mounted read-only into each container.</summary>
@@ -70,6 +73,7 @@ public sealed class ServiceImageFixture : IAsyncLifetime
 
         var stopwatch = Stopwatch.StartNew();
         var context = await BuildContextStager.StageAsync(RepositoryRoot, StagingRoot);
+        BuildContext = context;
         var buildId = Guid.NewGuid().ToString("N");
         var image = new ImageFromDockerfileBuilder()
             .WithDockerfileDirectory(context)

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Inference.Container.Tests.Infrastructure;
+
+/// <summary>Prometheus's HTTP API: instant queries and the loaded rules.</summary>
+internal sealed class PrometheusClient(int port) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The non-NaN sample values of an instant query; empty while Prometheus has none or is not up.</summary>
+    public async Task<IReadOnlyList<double>> QueryAsync(string query, CancellationToken cancellationToken)
+    {
+        using var body = await GetAsync($"/api/v1/query?query={Uri.EscapeDataString(query)}", cancellationToken);
+        if (body is null)
+        {
+            return [];
+        }
+
+        return [.. body.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
+            .Select(series => double.Parse(series.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture))
+            .Where(value => !double.IsNaN(value))];
+    }
+
+    /// <summary>Name and last evaluation error (empty when none) of every loaded rule.</summary>
+    public async Task<IReadOnlyList<(string Name, string Error)>> RulesAsync(CancellationToken cancellationToken)
+    {
+        using var body = await GetAsync("/api/v1/rules", cancellationToken);
+        if (body is null)
+        {
+            return [];
+        }
+
+        return [.. body.RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
+            .SelectMany(group => group.GetProperty("rules").EnumerateArray())
+            .Select(rule => (rule.GetProperty("name").GetString()!, rule.TryGetProperty("lastError", out var e) ? e.GetString() ?? "" : ""))];
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<JsonDocument?> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
+            return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+}
