@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace Inference.Deploy.Tests.Rendering;
 
@@ -9,9 +10,9 @@ internal sealed record ComposePort(string? Published, int Target)
     public int? PublishedDefault => Published is null ? null : int.Parse(ComposeVariables.Resolve(Published), CultureInfo.InvariantCulture);
 
     /// <summary>Short syntax <c>[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]</c> or the long syntax's mapping.</summary>
-    public static ComposePort Parse(System.Text.Json.Nodes.JsonNode entry)
+    public static ComposePort Parse(JsonNode entry)
     {
-        if (entry is System.Text.Json.Nodes.JsonObject longSyntax)
+        if (entry is JsonObject longSyntax)
         {
             return new(RenderedManifests.Str(longSyntax["published"]), RenderedManifests.Int(longSyntax["target"]));
         }

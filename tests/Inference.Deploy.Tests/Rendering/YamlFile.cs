@@ -14,9 +14,9 @@ internal static class YamlFile
 
     public static JsonObject Parse(string yaml, string origin)
     {
-        var document = new DeserializerBuilder().Build().Deserialize<object?>(yaml);
-        Assert.True(ToJson(document) is JsonObject, $"{origin} is not a YAML mapping");
-        return (JsonObject)ToJson(document)!;
+        var document = ToJson(new DeserializerBuilder().Build().Deserialize<object?>(yaml));
+        Assert.True(document is JsonObject, $"{origin} is not a YAML mapping");
+        return (JsonObject)document;
     }
 
     private static JsonNode? ToJson(object? value) => value switch
