@@ -32,6 +32,7 @@ public static class ObservabilityExtensions
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RequestStatistics>();
         services.TryAddSingleton<RequestMetrics>();
         services.TryAddSingleton<ProcessMetrics>();
         services.TryAddSingleton<IGpuReader, NvmlGpuReader>();

@@ -8,7 +8,7 @@ namespace Inference.Api.OpenInference;
 /// (already preprocessed) or BYTES <c>[N]</c> of encoded images (preprocessed here exactly as REST does);
 /// each image is queued on its own so that it batches with every other caller's.
 /// </summary>
-internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog catalog, OipStatistics statistics, TimeProvider time)
+internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog catalog)
 {
     /// <summary>The model by name and (optional) version; NOT_FOUND otherwise.</summary>
     public ModelDescriptor Resolve(string name, string? version)
@@ -25,30 +25,18 @@ internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog 
         var model = Resolve(request.ModelName, request.ModelVersion);
         var outputs = OipOutputPlan.For(model, request.Outputs, request.BinaryOutputs);
         var input = SingleInput(model, request.Inputs);
-        var started = time.GetTimestamp();
         var options = new InferenceRequestOptions { Timeout = timeout, Outputs = outputs.EngineOutputs };
-        InferenceResult[] results;
-        try
+        var results = input.Datatype switch
         {
-            results = input.Datatype switch
-            {
-                OipNames.Fp32 => await RunTensorsAsync(model, input, options, cancellationToken).ConfigureAwait(false),
-                OipNames.Bytes => await RunImagesAsync(model, input, options, cancellationToken).ConfigureAwait(false),
-                _ => throw OipTensorCodec.Invalid(
-                    $"Input '{input.Name}' has datatype '{input.Datatype}'; send FP32 [N,3,H,W] tensors or BYTES [N] encoded images."),
-            };
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            statistics.RecordFailure(model, time.GetElapsedTime(started));
-            throw;
-        }
+            OipNames.Fp32 => await RunTensorsAsync(model, input, options, cancellationToken).ConfigureAwait(false),
+            OipNames.Bytes => await RunImagesAsync(model, input, options, cancellationToken).ConfigureAwait(false),
+            _ => throw OipTensorCodec.Invalid(
+                $"Input '{input.Name}' has datatype '{input.Datatype}'; send FP32 [N,3,H,W] tensors or BYTES [N] encoded images."),
+        };
 
         try
         {
-            var response = new OipInferResponse(model.Name, model.Version, request.Id, outputs.Build(results));
-            statistics.RecordSuccess(model, results, time.GetElapsedTime(started));
-            return response;
+            return new OipInferResponse(model.Name, model.Version, request.Id, outputs.Build(results));
         }
         finally
         {

@@ -83,6 +83,16 @@ internal static class OipRestResponseWriter
                 WriteDuration(json, "compute_output", stats.ComputeOutput);
                 json.WriteEndObject();
                 json.WriteStartArray("batch_stats");
+                foreach (var batch in model.BatchStats)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("batch_size", batch.BatchSize);
+                    WriteDuration(json, "compute_input", batch.ComputeInput);
+                    WriteDuration(json, "compute_infer", batch.ComputeInfer);
+                    WriteDuration(json, "compute_output", batch.ComputeOutput);
+                    json.WriteEndObject();
+                }
+
                 json.WriteEndArray();
                 json.WriteEndObject();
             }

@@ -1,85 +1,50 @@
-using System.Collections.Concurrent;
+using Inference.Api.Observability.Metrics;
 using Inference.Contracts.OpenInference;
-using Inference.Engine.Inference;
+using Inference.Engine.Diagnostics;
 using Inference.Engine.Models;
 
 namespace Inference.Api.OpenInference;
 
 /// <summary>
-/// Cumulative per-model statistics of the inference requests served through the Open Inference Protocol
-/// (gRPC and REST), in Triton's shape. Executions are counted from the batch size each result reports:
-/// an image that ran in a batch of B adds 1/B of an execution.
+/// A model's statistics in Triton's shape, over every protocol the service speaks: success and fail per request
+/// (<see cref="RequestStatistics"/>, from the first byte read to the answer); queue, compute_input (decode, resize
+/// and normalise into the batch input) and compute_infer (the forward pass, each image charged its whole batch's)
+/// per image, executions and batch sizes from the engine (<see cref="IEngineStatistics"/>). compute_output stays
+/// empty: copying the outputs out of the batch is part of the forward pass measured as compute_infer.
 /// </summary>
-public sealed class OipStatistics(TimeProvider time)
+public sealed class OipStatistics(IEngineStatistics engine, RequestStatistics requests)
 {
-    private readonly ConcurrentDictionary<string, Counters> _models = new(StringComparer.Ordinal);
-
-    internal void RecordSuccess(ModelDescriptor model, IReadOnlyList<InferenceResult> results, TimeSpan elapsed)
-    {
-        var executions = results.Sum(static r => 1.0 / Math.Max(1, r.BatchSize));
-        var counters = _models.GetOrAdd(model.Name, static _ => new Counters());
-        lock (counters)
-        {
-            counters.SuccessCount++;
-            counters.SuccessNs += ToNs(elapsed);
-            counters.Inferences += (ulong)results.Count;
-            counters.Executions += executions;
-            counters.LastInferenceMs = (ulong)time.GetUtcNow().ToUnixTimeMilliseconds();
-        }
-    }
-
-    internal void RecordFailure(ModelDescriptor model, TimeSpan elapsed)
-    {
-        var counters = _models.GetOrAdd(model.Name, static _ => new Counters());
-        lock (counters)
-        {
-            counters.FailCount++;
-            counters.FailNs += ToNs(elapsed);
-            counters.LastInferenceMs = (ulong)time.GetUtcNow().ToUnixTimeMilliseconds();
-        }
-    }
-
     public ModelStatistics Snapshot(ModelDescriptor model)
     {
+        var run = engine.Snapshot(model.Name);
+        var (success, fail) = requests.Snapshot(model.Name);
         var statistics = new ModelStatistics
         {
             Name = model.Name,
             Version = model.Version,
+            LastInference = run.LastRun is { } last ? (ulong)Math.Max(0, last.ToUnixTimeMilliseconds()) : 0,
+            InferenceCount = (ulong)run.Inferences,
+            ExecutionCount = (ulong)run.Executions,
             InferenceStats = new InferStatistics
             {
-                Success = new StatisticDuration(),
-                Fail = new StatisticDuration(),
-                Queue = new StatisticDuration(),
-                ComputeInput = new StatisticDuration(),
-                ComputeInfer = new StatisticDuration(),
+                Success = Duration(success),
+                Fail = Duration(fail),
+                Queue = Duration(run.Queue),
+                ComputeInput = Duration(run.Preprocess),
+                ComputeInfer = Duration(run.Compute),
                 ComputeOutput = new StatisticDuration(),
             },
         };
-        if (_models.TryGetValue(model.Name, out var counters))
+        statistics.BatchStats.AddRange(run.Batches.Select(static batch => new InferBatchStatistics
         {
-            lock (counters)
-            {
-                statistics.LastInference = counters.LastInferenceMs;
-                statistics.InferenceCount = counters.Inferences;
-                statistics.ExecutionCount = (ulong)Math.Round(counters.Executions);
-                statistics.InferenceStats.Success = new StatisticDuration { Count = counters.SuccessCount, Ns = counters.SuccessNs };
-                statistics.InferenceStats.Fail = new StatisticDuration { Count = counters.FailCount, Ns = counters.FailNs };
-            }
-        }
-
+            BatchSize = (ulong)batch.BatchSize,
+            ComputeInput = new StatisticDuration(),
+            ComputeInfer = Duration(new StageTotal(batch.Executions, batch.Compute)),
+            ComputeOutput = new StatisticDuration(),
+        }));
         return statistics;
     }
 
-    private static ulong ToNs(TimeSpan elapsed) => (ulong)Math.Max(0, elapsed.Ticks) * 100;
-
-    private sealed class Counters
-    {
-        public ulong SuccessCount;
-        public ulong SuccessNs;
-        public ulong FailCount;
-        public ulong FailNs;
-        public ulong Inferences;
-        public double Executions;
-        public ulong LastInferenceMs;
-    }
+    private static StatisticDuration Duration(StageTotal total) =>
+        new() { Count = (ulong)total.Count, Ns = (ulong)total.Total.Ticks * 100 };
 }

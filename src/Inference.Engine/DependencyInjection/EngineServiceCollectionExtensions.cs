@@ -30,6 +30,8 @@ public static class EngineServiceCollectionExtensions
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<EngineStatistics>();
+        services.TryAddSingleton<IEngineStatistics>(sp => sp.GetRequiredService<EngineStatistics>());
         services.TryAddSingleton<EngineMetrics>();
         services.TryAddSingleton<IImagePreprocessor>(sp =>
         {

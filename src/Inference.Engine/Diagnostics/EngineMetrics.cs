@@ -8,6 +8,7 @@ namespace Inference.Engine.Diagnostics;
 /// as scraped: inference_queue_duration_seconds, inference_preprocess_duration_seconds,
 /// inference_compute_duration_seconds, inference_batch_size, inference_requests_rejected_total,
 /// inference_model_load_duration_seconds; the gauges are observed from <see cref="IEngineGauges"/>.
+/// The same points feed <see cref="EngineStatistics"/> (the Open Inference Protocol's model statistics).
 /// </summary>
 public sealed class EngineMetrics
 {
@@ -26,9 +27,11 @@ public sealed class EngineMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _load;
+    private readonly EngineStatistics _statistics;
 
-    public EngineMetrics(IMeterFactory meterFactory)
+    public EngineMetrics(IMeterFactory meterFactory, EngineStatistics statistics)
     {
+        _statistics = statistics;
         var meter = meterFactory.Create(MeterName);
         _queue = meter.CreateHistogram<double>("inference.queue.duration", "s", "Time a request waited in its model's queue.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -46,14 +49,23 @@ public sealed class EngineMetrics
 
     public Meter Meter { get; }
 
-    public void QueueWait(string model, TimeSpan elapsed) => _queue.Record(elapsed.TotalSeconds, Tag(model));
+    public void QueueWait(string model, TimeSpan elapsed)
+    {
+        _queue.Record(elapsed.TotalSeconds, Tag(model));
+        _statistics.QueueWaited(model, elapsed);
+    }
 
-    public void Preprocessed(string model, TimeSpan elapsed) => _preprocess.Record(elapsed.TotalSeconds, Tag(model));
+    public void Preprocessed(string model, TimeSpan elapsed)
+    {
+        _preprocess.Record(elapsed.TotalSeconds, Tag(model));
+        _statistics.Preprocessed(model, elapsed);
+    }
 
     public void BatchRan(string model, int size, TimeSpan elapsed)
     {
         _compute.Record(elapsed.TotalSeconds, Tag(model));
         _batchSize.Record(size, Tag(model));
+        _statistics.BatchRan(model, size, elapsed);
     }
 
     public void Rejected(string model, string reason) =>

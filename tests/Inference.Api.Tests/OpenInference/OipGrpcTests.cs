@@ -1,9 +1,12 @@
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
+using Inference.Api.Observability.Metrics;
 using Inference.Api.Tests.Grpc.TestHost;
 using Inference.Contracts.OpenInference;
+using Inference.Engine.Diagnostics;
 using Inference.Engine.Postprocessing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Inference.Api.Tests.OpenInference;
 
@@ -149,20 +152,21 @@ public sealed class OipGrpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ModelStatistics_AfterInfers_CountsSuccessesAndFailures()
+    public async Task ModelStatistics_NoName_ReportsEveryModelFromTheSharedTotals()
     {
-        await _client.ModelInferAsync(OipRequests.Images(TestImages.Png(1), TestImages.Png(2)), cancellationToken: Ct);
-        await Assert.ThrowsAsync<RpcException>(() => _client.ModelInferAsync(OipRequests.Images(TestImages.Corrupt), cancellationToken: Ct).ResponseAsync);
+        var engine = (EngineStatistics)_host.Services.GetRequiredService<IEngineStatistics>();
+        engine.QueueWaited(FakeModels.Main, TimeSpan.FromMilliseconds(4));
+        engine.BatchRan(FakeModels.Main, 1, TimeSpan.FromMilliseconds(9));
+        _host.Services.GetRequiredService<RequestStatistics>().Record(FakeModels.Main, RequestOutcome.Rejected, TimeSpan.FromMilliseconds(1));
 
-        var stats = await _client.ModelStatisticsAsync(new ModelStatisticsRequest { Name = FakeModels.Main }, cancellationToken: Ct);
+        var stats = await _client.ModelStatisticsAsync(new ModelStatisticsRequest(), cancellationToken: Ct);
 
-        var model = Assert.Single(stats.ModelStats);
-        Assert.Equal(2UL, model.InferenceCount);
-        Assert.Equal(2UL, model.ExecutionCount);
-        Assert.Equal(1UL, model.InferenceStats.Success.Count);
-        Assert.Equal(1UL, model.InferenceStats.Fail.Count);
-        Assert.True(model.InferenceStats.Success.Ns > 0);
-        Assert.True(model.LastInference > 0);
+        Assert.Equal(_host.Catalog.List().Select(m => m.Name), stats.ModelStats.Select(m => m.Name));
+        var main = Assert.Single(stats.ModelStats, m => m.Name == FakeModels.Main);
+        Assert.Equal((1UL, 1UL), (main.InferenceCount, main.ExecutionCount));
+        Assert.Equal((1UL, 4_000_000UL), (main.InferenceStats.Queue.Count, main.InferenceStats.Queue.Ns));
+        Assert.Equal((0UL, 1UL), (main.InferenceStats.Success.Count, main.InferenceStats.Fail.Count));
+        Assert.All(stats.ModelStats.Where(m => m.Name != FakeModels.Main), m => Assert.Equal(0UL, m.InferenceCount));
     }
 
     [Fact]

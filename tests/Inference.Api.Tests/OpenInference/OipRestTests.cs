@@ -5,8 +5,11 @@ using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Inference.Api.Observability.Metrics;
 using Inference.Api.Tests.Grpc.TestHost;
 using Inference.Contracts.OpenInference;
+using Inference.Engine.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Inference.Api.Tests.OpenInference;
 
@@ -157,16 +160,29 @@ public sealed class OipRestTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetStats_AfterAnInfer_ReportsCounts()
+    public async Task GetStats_RecordedWork_WritesEveryTotalAndTheBatchSizes()
     {
-        await new GRPCInferenceService.GRPCInferenceServiceClient(_host.Channel).ModelInferAsync(OipRequests.Images(TestImages.Png(1)), cancellationToken: Ct);
+        var engine = (EngineStatistics)_host.Services.GetRequiredService<IEngineStatistics>();
+        engine.Preprocessed("resnet-fake", TimeSpan.FromMilliseconds(2));
+        engine.Preprocessed("resnet-fake", TimeSpan.FromMilliseconds(2));
+        engine.BatchRan("resnet-fake", 2, TimeSpan.FromMilliseconds(10));
+        _host.Services.GetRequiredService<RequestStatistics>().Record("resnet-fake", RequestOutcome.Ok, TimeSpan.FromMilliseconds(15));
 
         using var stats = JsonDocument.Parse(await _host.Http.GetStringAsync("/v2/models/resnet-fake/stats", Ct));
 
-        var model = stats.RootElement.GetProperty("model_stats")[0];
-        Assert.Equal(1, model.GetProperty("inference_count").GetInt32());
-        Assert.Equal(1, model.GetProperty("inference_stats").GetProperty("success").GetProperty("count").GetInt32());
+        var model = Assert.Single(stats.RootElement.GetProperty("model_stats").EnumerateArray());
+        Assert.Equal((2, 1), (model.GetProperty("inference_count").GetInt32(), model.GetProperty("execution_count").GetInt32()));
+        var inference = model.GetProperty("inference_stats");
+        Assert.Equal((1, 15_000_000L), Duration(inference.GetProperty("success")));
+        Assert.Equal((2, 4_000_000L), Duration(inference.GetProperty("compute_input")));
+        Assert.Equal((2, 20_000_000L), Duration(inference.GetProperty("compute_infer")));
+        var batch = Assert.Single(model.GetProperty("batch_stats").EnumerateArray());
+        Assert.Equal(2, batch.GetProperty("batch_size").GetInt32());
+        Assert.Equal((1, 10_000_000L), Duration(batch.GetProperty("compute_infer")));
     }
+
+    private static (int Count, long Ns) Duration(JsonElement duration) =>
+        (duration.GetProperty("count").GetInt32(), duration.GetProperty("ns").GetInt64());
 
     private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 }

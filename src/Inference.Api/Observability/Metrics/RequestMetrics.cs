@@ -20,10 +20,12 @@ public sealed class RequestMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _images;
     private readonly IModelCatalog _catalog;
+    private readonly RequestStatistics _statistics;
 
-    public RequestMetrics(IMeterFactory meterFactory, IModelCatalog catalog)
+    public RequestMetrics(IMeterFactory meterFactory, IModelCatalog catalog, RequestStatistics statistics)
     {
         _catalog = catalog;
+        _statistics = statistics;
         var meter = meterFactory.Create(MeterName);
         _duration = meter.CreateHistogram<double>(
             "inference.request.duration", "s", "Time to answer one inference request, from the first byte read to the answer.",
@@ -35,6 +37,7 @@ public sealed class RequestMetrics
     /// Records one finished request. <paramref name="model"/> is the name the client asked for: a name this service
     /// does not serve is recorded as <c>unknown</c>. <paramref name="images"/> counts into
     /// <c>inference_images_total</c> only when <paramref name="outcome"/> is <see cref="RequestOutcome.Ok"/>.
+    /// A served model's request also counts into <see cref="RequestStatistics"/>.
     /// </summary>
     public void Record(string? model, InferenceEndpoint endpoint, RequestProtocol protocol, RequestOutcome outcome, TimeSpan elapsed, int images)
     {
@@ -48,6 +51,10 @@ public sealed class RequestMetrics
             { MetricLabels.Outcome, MetricLabels.Of(outcome) },
         };
         _duration.Record(elapsed.TotalSeconds, in tags);
+        if (modelLabel != MetricLabels.UnknownModel)
+        {
+            _statistics.Record(modelLabel, outcome, elapsed);
+        }
         if (outcome == RequestOutcome.Ok && images > 0)
         {
             _images.Add(images, new KeyValuePair<string, object?>(MetricLabels.Model, modelLabel), new KeyValuePair<string, object?>(MetricLabels.Endpoint, endpointLabel));

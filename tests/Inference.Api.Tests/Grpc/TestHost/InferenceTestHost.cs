@@ -1,6 +1,7 @@
 using Grpc.Net.Client;
 using Inference.Api.Grpc;
 using Inference.Api.OpenInference;
+using Inference.Engine.Diagnostics;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Preprocessing;
@@ -75,6 +76,8 @@ internal sealed class InferenceTestHost : IAsyncDisposable
         services.AddSingleton<IImagePreprocessor, FakeImagePreprocessor>();
         services.AddSingleton<IModelCatalog>(new FakeModelCatalog(FakeModels.All()));
         services.AddSingleton<IInferenceEngine, FakeInferenceEngine>();
+        // What the real engine registers beside itself; the fake engine records nothing into it.
+        services.AddSingleton<IEngineStatistics>(new EngineStatistics(TimeProvider.System));
     }
 
     public async ValueTask DisposeAsync()

@@ -85,6 +85,33 @@ public sealed class OipGrpcRealServiceTests(ServiceFixture service) : IDisposabl
         Assert.InRange(after.ExecutionCount - before.ExecutionCount, 1UL, 2UL);
         Assert.True(after.InferenceStats.Success.Ns > before.InferenceStats.Success.Ns);
         Assert.True(after.LastInference > 0);
+        // Per image: two preprocessed (the junk one failed to decode), queued and run.
+        Assert.Equal(2UL, after.InferenceStats.ComputeInput.Count - before.InferenceStats.ComputeInput.Count);
+        Assert.Equal(2UL, after.InferenceStats.Queue.Count - before.InferenceStats.Queue.Count);
+        Assert.Equal(2UL, after.InferenceStats.ComputeInfer.Count - before.InferenceStats.ComputeInfer.Count);
+        Assert.True(after.InferenceStats.ComputeInfer.Ns > before.InferenceStats.ComputeInfer.Ns);
+        Assert.True(after.InferenceStats.ComputeInput.Ns > before.InferenceStats.ComputeInput.Ns);
+        Assert.Equal(after.ExecutionCount, after.BatchStats.Aggregate(0UL, (sum, b) => sum + b.ComputeInfer.Count));
+        Assert.Equal(after.InferenceCount, after.BatchStats.Aggregate(0UL, (sum, b) => sum + (b.BatchSize * b.ComputeInfer.Count)));
+    }
+
+    [Fact]
+    public async Task ModelStatistics_AfterRestAndImageInferenceCalls_CountThemToo()
+    {
+        var before = await Statistics();
+
+        using (var classified = await service.Client.PostToAsync($"/v1/models/{ServiceFactory.Model}/classify", Requests.Image(TestImages.Jpeg(620))))
+        {
+            Assert.True(classified.IsSuccessStatusCode, await classified.Content.ReadAsStringAsync(Ct));
+        }
+
+        await new ImageInference.ImageInferenceClient(_channel).EmbedAsync(
+            new EmbedRequest { Model = ServiceFactory.Model, Image = ByteString.CopyFrom(TestImages.Jpeg(621)) }, cancellationToken: Ct);
+        var after = await Statistics();
+
+        Assert.Equal(2UL, after.InferenceCount - before.InferenceCount);
+        Assert.Equal(2UL, after.InferenceStats.Success.Count - before.InferenceStats.Success.Count);
+        Assert.Equal(0UL, after.InferenceStats.Fail.Count - before.InferenceStats.Fail.Count);
     }
 
     [Fact]
