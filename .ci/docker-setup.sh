@@ -192,6 +192,11 @@ main() {
   # the tagged base images stay.
   docker container prune -f >/dev/null 2>&1 || true
   docker image prune -f >/dev/null 2>&1 || true
+  # Each test run tags its own images and stages its own context, and removes them when it ends;
+  # a run that was killed leaves them behind. Clear those a day old (runs may share this engine).
+  docker image prune -a -f --filter "label=inference.test-build-id" --filter "until=24h" >/dev/null 2>&1 || true
+  find "${TMPDIR:-/tmp}/inference-container-tests/runs" -mindepth 1 -maxdepth 1 -mmin +1440 \
+    -exec rm -rf {} + 2>/dev/null || true
   echo "INFERENCE_SDK_IMAGE=$SDK_TAG"
   echo "INFERENCE_RUNTIME_IMAGE=$RUNTIME_TAG"
   echo "INFERENCE_PROMETHEUS_IMAGE=$PROMETHEUS_TAG"

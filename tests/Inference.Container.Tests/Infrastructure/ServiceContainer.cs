@@ -25,5 +25,13 @@ public sealed class ServiceContainer(IContainer container, TimeSpan timeToReady)
         return stdout + stderr;
     }
 
-    public ValueTask DisposeAsync() => Container.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        var id = Container.Id;
+        await Container.DisposeAsync();
+
+        // Without the Ryuk reaper, Testcontainers stops the container but leaves it behind, and a stopped
+        // container keeps the run's image from being removed.
+        await ProcessRunner.RunAsync("docker", ["rm", "-f", id], TimeSpan.FromMinutes(1));
+    }
 }

@@ -12,13 +12,27 @@ namespace Inference.Container.Tests.Infrastructure;
 /// base images from <see cref="DockerEnvironment"/>, NuGet packages staged by
 /// <see cref="BuildContextStager"/>) and starts containers of it.
 /// </summary>
+/// <remarks>
+/// Test runs may share one Docker engine (CI does) and one /tmp, so each run stages its own build context
+/// and tags its own images, and tags the build stage too: an untagged stage is what another run's
+/// <c>docker image prune</c> removes, and a build that was using it as cache then fails with "No such image".
+/// </remarks>
 public sealed class ServiceImageFixture : IAsyncLifetime
 {
-    public const string ImageName = "inference-container-tests:latest";
+    /// <summary>Labels every image a run tags, so that leftovers of killed runs can be pruned by label.</summary>
+    public const string BuildIdLabel = "inference.test-build-id";
 
-    private const string BuildIdLabel = "inference.test-build-id";
+    private static readonly string RunId = Guid.NewGuid().ToString("N")[..12];
 
-    private static readonly string StagingRoot = Path.Combine(Path.GetTempPath(), "inference-container-tests");
+    private static readonly string TestsRoot = Path.Combine(Path.GetTempPath(), "inference-container-tests");
+
+    private static readonly string StagingRoot = Path.Combine(TestsRoot, "runs", RunId);
+
+    /// <summary>This run's service image.</summary>
+    public static string ImageName { get; } = $"inference-container-tests:{RunId}";
+
+    /// <summary>This run's build stage: tagged so that the CUDA build's cache survives a concurrent prune.</summary>
+    private static string BuildStageName { get; } = $"inference-container-tests:{RunId}-build";
 
     /// <summary>Why the tests cannot run here (no Docker engine could be started), or null.</summary>
     public string? SkipReason { get; private set; }
@@ -38,8 +52,8 @@ public sealed class ServiceImageFixture : IAsyncLifetime
     /// <summary>The model repository mounted read-only into each container.</summary>
     public static string ModelRepository => Path.Combine(RepositoryRoot, "models");
 
-    /// <summary>A host folder for generated demo weights, shared by the containers of one run.</summary>
-    public static string WeightsCache => Path.Combine(StagingRoot, "weights-cache");
+    /// <summary>A host folder for generated demo weights, shared by containers (written atomically, so runs share it too).</summary>
+    public static string WeightsCache => Path.Combine(TestsRoot, "weights-cache");
 
     public async ValueTask InitializeAsync()
     {
@@ -74,6 +88,45 @@ public sealed class ServiceImageFixture : IAsyncLifetime
         var stopwatch = Stopwatch.StartNew();
         var context = await BuildContextStager.StageAsync(RepositoryRoot, StagingRoot);
         BuildContext = context;
+        await BuildStageAsync(context, images);
+        if (await BuildServiceImageAsync(context, images) is { } firstFailure)
+        {
+            // Once more: an image this build took from the cache can be removed under it by a concurrent prune.
+            Console.Error.WriteLine($"the service image build failed ({firstFailure}); building it again");
+            if (await BuildServiceImageAsync(context, images) is { } again)
+            {
+                throw new InvalidOperationException(
+                    $"docker build of {ImageName} failed ({again}); rebuild by hand to see why: " +
+                    $"DOCKER_BUILDKIT=0 docker build --target runtime --build-arg SDK_IMAGE={images.Sdk} " +
+                    $"--build-arg RUNTIME_IMAGE={images.Runtime} --build-arg RUN_TESTS=false {context}");
+            }
+        }
+
+        BuildTime = stopwatch.Elapsed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (BuildContext is null)
+        {
+            return;
+        }
+
+        // Untagging removes only what no other image (another run's included) still builds on.
+        await ProcessRunner.RunAsync("docker", ["image", "rm", ImageName, BuildStageName], TimeSpan.FromMinutes(1));
+        try
+        {
+            Directory.Delete(StagingRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: .ci/docker-setup.sh clears stale run folders.
+        }
+    }
+
+    /// <summary>Builds the runtime target through Testcontainers; returns why it failed, or null.</summary>
+    private static async Task<string?> BuildServiceImageAsync(string context, BaseImages images)
+    {
         var buildId = Guid.NewGuid().ToString("N");
         var image = new ImageFromDockerfileBuilder()
             .WithDockerfileDirectory(context)
@@ -91,23 +144,34 @@ public sealed class ServiceImageFixture : IAsyncLifetime
             .WithLabel(BuildIdLabel, buildId)
             .WithCleanUp(false)
             .Build();
-        await image.CreateAsync();
-
-        // Testcontainers does not report a failed build when an image of that name already exists.
-        var label = await ProcessRunner.RunAsync(
-            "docker", ["image", "inspect", "--format", $"{{{{ index .Config.Labels \"{BuildIdLabel}\" }}}}", ImageName], TimeSpan.FromSeconds(30));
-        if (label.Output.Trim() != buildId)
+        try
         {
-            throw new InvalidOperationException(
-                $"docker build of {ImageName} failed (the image is not this run's build); rebuild by hand to see why: " +
-                $"DOCKER_BUILDKIT=0 docker build --target runtime --build-arg SDK_IMAGE={images.Sdk} " +
-                $"--build-arg RUNTIME_IMAGE={images.Runtime} --build-arg RUN_TESTS=false {context}");
+            await image.CreateAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return ex.Message;
         }
 
-        BuildTime = stopwatch.Elapsed;
+        // Testcontainers does not report every failed build: check that the tag is this build's image.
+        var label = await ProcessRunner.RunAsync(
+            "docker", ["image", "inspect", "--format", $"{{{{ index .Config.Labels \"{BuildIdLabel}\" }}}}", ImageName], TimeSpan.FromSeconds(30));
+        return label.Output.Trim() == buildId ? null : "the tag is not this build's image";
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>Tags the build stage (all cache hits after the first build of a tree).</summary>
+    private static async Task BuildStageAsync(string context, BaseImages images)
+    {
+        var build = await ProcessRunner.RunAsync(
+            "docker",
+            ["build", "--target", "build", "-t", BuildStageName, "--label", $"{BuildIdLabel}={RunId}",
+             "--build-arg", $"SDK_IMAGE={images.Sdk}", "--build-arg", "RUN_TESTS=false", context],
+            TimeSpan.FromMinutes(10), environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
+        if (!build.Succeeded)
+        {
+            Console.Error.WriteLine($"tagging the build stage failed; the CUDA target test may rebuild it:\n{build.Tail()}");
+        }
+    }
 
     /// <summary>Skips the calling test where no Docker engine can be started.</summary>
     public void SkipWithoutDocker() => Assert.SkipWhen(SkipReason is not null, SkipReason ?? string.Empty);
