@@ -118,7 +118,7 @@ public sealed class ServiceImageFixture : IAsyncLifetime
         {
             Directory.Delete(StagingRoot, recursive: true);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Best effort: .ci/docker-setup.sh clears stale run folders.
         }
