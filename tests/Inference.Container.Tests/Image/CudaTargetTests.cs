@@ -23,21 +23,8 @@ public sealed partial class CudaTargetTests(ServiceImageFixture fixture, ITestOu
         Assert.True(context is not null && images is not null, "the fixture staged no build context");
         var tag = $"inference-cuda-test:{Guid.NewGuid():N}";
 
-        // The CUDA base image cannot be pulled here; the runtime image stands in for it (the cuda stage
-        // only copies .NET in and adds a user). The classic builder prints one "Step i/n" line per step.
-        string[] arguments =
-            ["build", "--target", "cuda", "--force-rm", "-t", tag,
-             "--build-arg", $"SDK_IMAGE={images.Sdk}", "--build-arg", $"RUNTIME_IMAGE={images.Runtime}",
-             "--build-arg", $"CUDA_IMAGE={images.Runtime}", "--build-arg", "RUN_TESTS=false", context];
-        var environment = new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" };
-        var build = await ProcessRunner.RunAsync("docker", arguments, TimeSpan.FromMinutes(10), environment: environment);
-        if (!build.Succeeded && build.Output.Contains("No such image", StringComparison.Ordinal))
-        {
-            // A cached step's image was removed mid-build by something else on this engine (a prune).
-            output.WriteLine($"the engine lost a cached image mid-build; building again:\n{build.Tail(4)}");
-            build = await ProcessRunner.RunAsync("docker", arguments, TimeSpan.FromMinutes(10), environment: environment);
-        }
-
+        // The runtime image stands in for the CUDA base (the cuda stage only copies .NET in and adds a user).
+        var build = await ClassicDockerBuild.RunAsync(context, "cuda", tag, images, output.WriteLine);
         var steps = StepLine().Matches(build.Output).Select(m => m.Groups[1].Value).ToList();
         output.WriteLine($"exit {build.ExitCode}; {steps.Count} steps; last: {steps.LastOrDefault()}\n{build.Tail(8)}");
 

@@ -89,17 +89,19 @@ public sealed class ServiceImageFixture : IAsyncLifetime
         var context = await BuildContextStager.StageAsync(RepositoryRoot, StagingRoot);
         BuildContext = context;
         await BuildStageAsync(context, images);
-        if (await BuildServiceImageAsync(context, images) is { } firstFailure)
+        var buildFailure = await BuildServiceImageAsync(context, images);
+        if (buildFailure is not null && ClassicDockerBuild.LostCachedImage(buildFailure))
         {
-            // Once more: an image this build took from the cache can be removed under it by a concurrent prune.
-            Console.Error.WriteLine($"the service image build failed ({firstFailure}); building it again");
-            if (await BuildServiceImageAsync(context, images) is { } again)
-            {
-                throw new InvalidOperationException(
-                    $"docker build of {ImageName} failed ({again}); rebuild by hand to see why: " +
-                    $"DOCKER_BUILDKIT=0 docker build --target runtime --build-arg SDK_IMAGE={images.Sdk} " +
-                    $"--build-arg RUNTIME_IMAGE={images.Runtime} --build-arg RUN_TESTS=false {context}");
-            }
+            Console.Error.WriteLine($"the engine lost a cached image mid-build; building {ImageName} again: {buildFailure}");
+            buildFailure = await BuildServiceImageAsync(context, images);
+        }
+
+        if (buildFailure is not null)
+        {
+            throw new InvalidOperationException(
+                $"docker build of {ImageName} failed ({buildFailure}); rebuild by hand to see why: " +
+                $"DOCKER_BUILDKIT=0 docker build --target runtime --build-arg SDK_IMAGE={images.Sdk} " +
+                $"--build-arg RUNTIME_IMAGE={images.Runtime} --build-arg RUN_TESTS=false {context}");
         }
 
         BuildTime = stopwatch.Elapsed;
@@ -162,11 +164,8 @@ public sealed class ServiceImageFixture : IAsyncLifetime
     /// <summary>Tags the build stage (all cache hits after the first build of a tree).</summary>
     private static async Task BuildStageAsync(string context, BaseImages images)
     {
-        var build = await ProcessRunner.RunAsync(
-            "docker",
-            ["build", "--target", "build", "-t", BuildStageName, "--label", $"{BuildIdLabel}={RunId}",
-             "--build-arg", $"SDK_IMAGE={images.Sdk}", "--build-arg", "RUN_TESTS=false", context],
-            TimeSpan.FromMinutes(10), environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
+        var build = await ClassicDockerBuild.RunAsync(
+            context, "build", BuildStageName, images, Console.Error.WriteLine, "--label", $"{BuildIdLabel}={RunId}");
         if (!build.Succeeded)
         {
             Console.Error.WriteLine($"tagging the build stage failed; the CUDA target test may rebuild it:\n{build.Tail()}");
