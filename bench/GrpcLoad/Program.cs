@@ -7,6 +7,9 @@ using Inference.Contracts.Grpc.V1;
 
 // Closed-loop gRPC load: each of N workers sends its next image as soon as the previous one is answered.
 // classify: unary Classify calls. embed-stream: one EmbedStream per worker, one image in flight per worker.
+// embed-burst: N streams at once (--concurrency), each writing --per-stream images without waiting, then
+// reading every answer: counts the items that succeeded and those that failed, by status code.
+// Every call carries a deadline (--deadline seconds), so a stalled server cannot hang the driver.
 if (LoadOptions.Parse(args) is not { } options)
 {
     Console.Error.WriteLine(LoadOptions.Usage);
@@ -35,7 +38,9 @@ async Task ClassifyWorker(int worker)
         var started = clock.Elapsed;
         try
         {
-            await client.ClassifyAsync(new ClassifyRequest { Model = options.Model, Image = images[i % images.Length], TopK = 5 });
+            await client.ClassifyAsync(
+                new ClassifyRequest { Model = options.Model, Image = images[i % images.Length], TopK = 5 },
+                deadline: DateTime.UtcNow + options.Deadline);
             if (started >= measureFrom)
             {
                 recorder.Record(clock.Elapsed - started);
@@ -50,7 +55,7 @@ async Task ClassifyWorker(int worker)
 
 async Task EmbedStreamWorker(int worker)
 {
-    using var call = client.EmbedStream();
+    using var call = client.EmbedStream(deadline: DateTime.UtcNow + options.Warmup + options.Duration + options.Deadline);
     for (var i = worker; clock.Elapsed < stopAt; i += options.Concurrency)
     {
         var started = clock.Elapsed;
@@ -74,6 +79,11 @@ async Task EmbedStreamWorker(int worker)
     while (await call.ResponseStream.MoveNext(CancellationToken.None))
     {
     }
+}
+
+if (options.Mode == "embed-burst")
+{
+    return await EmbedBurst.RunAsync(client, options, images);
 }
 
 Console.WriteLine($"{options.Mode} against {options.Address}, model {options.Model}, concurrency {options.Concurrency}, " +
