@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 namespace Inference.Api.OpenInference;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(OipRestErrors.ErrorBody))]
 [JsonSerializable(typeof(ServerMetadataBody))]
 [JsonSerializable(typeof(ModelMetadataBody))]
 [JsonSerializable(typeof(TensorMetadataBody))]
