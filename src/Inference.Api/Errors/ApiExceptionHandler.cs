@@ -8,12 +8,20 @@ namespace Inference.Api.Errors;
 /// Answers every failure of an HTTP request from the <see cref="ErrorTable"/>: RFC 7807 problem+json on the REST API,
 /// and Triton's <c>{"error": "..."}</c> on endpoints marked with <see cref="TritonErrorFormat"/> (the Open Inference
 /// Protocol's REST binding). Client errors log at Debug (the request log has them); server faults log their exception at Error.
-/// A request the client aborted is left to the exception middleware, which answers it 499 and logs it as aborted.
+/// A request whose connection went away (cancelled, reset) is answered 499, so that it is logged as aborted.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is OperationCanceledException || (exception is IOException && exception is not BadHttpRequestException))
+        {
+            // The connection went away mid-request (reset, cancelled): nobody reads an answer, and it is not a fault.
+            Aborted(logger, context.Request.Method, context.Request.Path);
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            return true;
+        }
+
         var row = ErrorTable.For(exception);
         var detail = ErrorTable.Detail(exception);
         if (ErrorTable.Find(exception) is null)
@@ -30,7 +38,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             context.Response.Headers.RetryAfter = retryAfter;
         }
 
-        if (context.GetEndpoint()?.Metadata.GetMetadata<TritonErrorFormat>() is not null)
+        // The middleware clears the endpoint before calling handlers; its feature keeps the one that failed.
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<TritonErrorFormat>() is not null)
         {
             context.Response.StatusCode = row.OipStatus;
             context.Response.ContentType = "application/json";
@@ -53,6 +63,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "HTTP {Method} {Path} refused with {StatusCode}: {Detail}")]
     private static partial void Refused(ILogger logger, string method, string path, int statusCode, string detail);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "HTTP {Method} {Path} aborted by the client")]
+    private static partial void Aborted(ILogger logger, string method, string path);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "HTTP {Method} {Path} failed")]
     private static partial void Faulted(ILogger logger, string method, string path, Exception exception);

@@ -97,9 +97,10 @@ internal static class ImageBodyReader
                 ? TooLarge(maxBytes)
                 : new ApiException(ApiErrorCode.BadMultipart, $"The multipart/form-data body is malformed: {e.Message}");
         }
-        catch (IOException e) when (e is not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
+        catch (IOException e) when (e.GetType() == typeof(IOException) && !cancellationToken.IsCancellationRequested)
         {
-            // An empty or truncated body (no first boundary, a part's headers cut off, no closing boundary).
+            // MultipartReader's plain IOException: an empty or truncated body (no first boundary, a part's headers cut
+            // off, no closing boundary). Kestrel's own (a reset connection, a body over its limit) are subclasses.
             bodies.Dispose();
             throw new ApiException(
                 ApiErrorCode.BadMultipart,
