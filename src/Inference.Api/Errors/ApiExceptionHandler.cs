@@ -61,13 +61,13 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         });
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "HTTP {Method} {Path} refused with {StatusCode}: {Detail}")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "HTTP {Method} {Path} refused with {StatusCode}: {Detail}")]
     private static partial void Refused(ILogger logger, string method, string path, int statusCode, string detail);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "HTTP {Method} {Path} aborted by the client")]
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "HTTP {Method} {Path} aborted by the client")]
     private static partial void Aborted(ILogger logger, string method, string path);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "HTTP {Method} {Path} failed")]
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "HTTP {Method} {Path} failed")]
     private static partial void Faulted(ILogger logger, string method, string path, Exception exception);
 }
 

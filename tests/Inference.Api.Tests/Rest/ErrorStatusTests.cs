@@ -114,6 +114,17 @@ public sealed class ErrorStatusTests(ServiceFixture service)
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "limit");
     }
 
+    /// <summary>Pixel and dimension limits are 400 like any other undecodable image (413 is the body's byte limit only).</summary>
+    [Fact]
+    public async Task Classify_ImageOverTheDimensionLimit_Returns400NamingTheLimit()
+    {
+        var wide = Grpc.TestHost.TestImages.Png(37, width: 16_385, height: 1);
+
+        using var response = await service.Client.PostToAsync(Classify, Requests.Image(wide, "image/png"));
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "16384");
+    }
+
     [Theory]
     [InlineData("text/plain")]
     [InlineData("application/json")]

@@ -1,7 +1,9 @@
 using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
+using Inference.Api.Tests.OpenInference.RealService;
 using Inference.Api.Tests.Support;
+using Inference.Contracts.OpenInference;
 using Inference.Contracts.Grpc.V1;
 
 namespace Inference.Api.Tests.Grpc.RealService;
@@ -43,6 +45,18 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
 
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "not served");
         Assert.InRange(problem.GetProperty("detail").GetString()!.Length, 1, 1024);
+    }
+
+    [Fact]
+    public async Task OipModelInfer_MoreImagesThanTheModelsQueue_IsInvalidArgumentNamingTheLimit()
+    {
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(_service.Channel);
+        var images = Enumerable.Range(0, 4).Select(i => TestImages.Jpeg(510 + i)).ToArray();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.ModelInferAsync(RealOip.Images(ServiceFactory.Model, images), cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("at most 3 images", error.Status.Detail, StringComparison.Ordinal);
     }
 
     /// <summary>
