@@ -1,24 +1,31 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Grpc.Core;
+using Inference.Api.DataPlane;
+using Inference.Api.Errors;
+using Inference.Api.Observability.Metrics;
 using Inference.Contracts.Grpc.V1;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Api.Grpc;
 
 /// <summary>
-/// One EmbedStream call. A window of permits bounds the requests read but not yet answered: when it is full
-/// the reader stops pulling messages, so HTTP/2 flow control pushes back on a fast client instead of the
-/// server buffering its images. Items run concurrently (so they share batches); a single writer loop sends
-/// the responses as they finish, since gRPC forbids concurrent writes.
+/// The EmbedStream calls. Two bounds keep a stream from being failed for going fast: a window of permits per call
+/// bounds the requests read but not yet answered, and a server-wide permit per model (as many as the model's queue
+/// holds, shared by every stream) bounds what all streams have in the engine at once. A stream waiting for either
+/// stops reading messages, so HTTP/2 flow control slows its client instead of its items failing with
+/// RESOURCE_EXHAUSTED (200 streams x 5 images once failed 911 of 1,000 items). Items run concurrently (so they share
+/// batches); one writer loop per call sends the responses as they finish, since gRPC forbids concurrent writes.
 /// </summary>
 internal sealed class EmbedStreamPipeline(
-    IInferenceEngine engine, IModelCatalog catalog, int configuredWindow, TimeProvider time, ILogger logger)
+    InferenceDataPlane plane, IModelCatalog catalog, IOptions<InferenceGrpcOptions> options, TimeProvider time, ILogger<EmbedStreamPipeline> logger)
+    : IDisposable
 {
     private const int FallbackWindow = 16;
 
-    /// <summary>The window this call used (0 until the first request arrived).</summary>
-    public int Window { get; private set; }
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _modelPermits = new(StringComparer.Ordinal);
 
     public async Task RunAsync(IAsyncStreamReader<EmbedRequest> requests, IServerStreamWriter<EmbedResponse> responses, ServerCallContext context)
     {
@@ -44,13 +51,19 @@ internal sealed class EmbedStreamPipeline(
                 var request = requests.Current;
                 if (window is null)
                 {
-                    Window = configuredWindow > 0 ? configuredWindow : DefaultWindow(request.Model);
-                    window = new SemaphoreSlim(Window - 1, Window);
+                    var size = options.Value.EmbedStreamWindow > 0 ? options.Value.EmbedStreamWindow : DefaultWindow(request.Model);
+                    window = new SemaphoreSlim(size - 1, size);
                     writer = WriteAllAsync(completed.Reader, responses, window, stop);
                 }
 
+                var permit = PermitsOf(request.Model);
+                if (permit is not null)
+                {
+                    await permit.WaitAsync(stop.Token).ConfigureAwait(false);
+                }
+
                 inFlight.RemoveAll(static task => task.IsCompleted);
-                inFlight.Add(ProcessAsync(request, context, completed.Writer, stop));
+                inFlight.Add(ProcessAsync(request, permit, context, completed.Writer, stop));
             }
 
             await Task.WhenAll(inFlight).ConfigureAwait(false);
@@ -79,33 +92,52 @@ internal sealed class EmbedStreamPipeline(
         }
     }
 
+    public void Dispose()
+    {
+        foreach (var permits in _modelPermits.Values)
+        {
+            permits.Dispose();
+        }
+    }
+
     private int DefaultWindow(string model)
     {
         var maxBatch = catalog.Find(model)?.MaxBatchSize ?? 0;
         return maxBatch > 0 ? 2 * maxBatch : FallbackWindow;
     }
 
-    private async Task ProcessAsync(EmbedRequest request, ServerCallContext context, ChannelWriter<EmbedResponse> completed, CancellationTokenSource stop)
+    /// <summary>The server-wide permits of a served model with a bounded queue; null otherwise (the item fails on its own).</summary>
+    private SemaphoreSlim? PermitsOf(string model) =>
+        catalog.Find(model) is { QueueCapacity: > 0 } descriptor
+            ? _modelPermits.GetOrAdd(descriptor.Name, static (_, capacity) => new SemaphoreSlim(capacity, capacity), descriptor.QueueCapacity)
+            : null;
+
+    private async Task ProcessAsync(
+        EmbedRequest request, SemaphoreSlim? permit, ServerCallContext context, ChannelWriter<EmbedResponse> completed, CancellationTokenSource stop)
     {
         await Task.Yield();
         EmbedResponse response;
         try
         {
-            var requestOptions = InferenceCallOptions.For(context, time, InferenceOutputs.Embedding, request.DecodeMode);
-            response = await ImageInferenceService.EmbedOneAsync(engine, request, requestOptions, stop.Token).ConfigureAwait(false);
+            var model = plane.Resolve(request.Model, outputs: InferenceOutputs.Embedding);
+            var requestOptions = ImageInferenceCodec.Options(context, time, InferenceOutputs.Embedding, request.DecodeMode);
+            using var batch = await plane.RunImagesAsync(
+                model, InferenceEndpoint.Embed, [request.Image.Memory], requestOptions, nameParts: false, stop.Token).ConfigureAwait(false);
+            response = ImageInferenceCodec.Embedding(request, batch);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             return;
         }
-        catch (Exception ex) when (GrpcErrorMapping.TryMap(ex) is { } status)
+        catch (Exception ex) when (ErrorTable.Find(ex) is { } row)
         {
-            GrpcLog.StreamItemFailed(logger, request.Id, status.StatusCode, status.Detail);
+            var detail = ErrorTable.Detail(ex);
+            GrpcLog.StreamItemFailed(logger, ErrorTable.Echo(request.Id), row.Grpc, detail);
             response = new EmbedResponse
             {
                 Id = request.Id,
                 Model = request.Model,
-                Error = new ItemError { Code = (int)status.StatusCode, Message = status.Detail },
+                Error = new ItemError { Code = (int)row.Grpc, Message = detail },
             };
         }
         catch (Exception ex)
@@ -114,6 +146,10 @@ internal sealed class EmbedStreamPipeline(
             completed.TryComplete(ex);
             await stop.CancelAsync().ConfigureAwait(false);
             return;
+        }
+        finally
+        {
+            permit?.Release();
         }
 
         completed.TryWrite(response);

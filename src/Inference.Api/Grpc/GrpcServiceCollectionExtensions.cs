@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server;
+using Inference.Api.DataPlane;
 using Inference.Api.OpenInference;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,8 @@ public static class GrpcServiceCollectionExtensions
             });
         services.AddGrpcReflection();
         services.TryAddSingleton<InferenceHealthService>();
+        services.TryAddSingleton<EmbedStreamPipeline>();
+        services.AddDataPlane();
         services.AddOpenInference();
         return services;
     }

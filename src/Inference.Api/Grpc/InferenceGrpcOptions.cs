@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Api.Grpc;
 
@@ -29,3 +30,6 @@ public sealed class InferenceGrpcOptions
     /// <summary>Serve <c>grpc.reflection.v1alpha</c> so that grpcurl and similar tools work.</summary>
     public bool EnableReflection { get; set; } = true;
 }
+
+[OptionsValidator]
+internal sealed partial class InferenceGrpcOptionsValidator : IValidateOptions<InferenceGrpcOptions>;

@@ -20,7 +20,7 @@ internal sealed class InferenceHealthService(IModelCatalog catalog, IOptions<Inf
     {
         var status = StatusOf(request.Service);
         return status == HealthCheckResponse.Types.ServingStatus.ServiceUnknown
-            ? throw new RpcException(new Status(StatusCode.NotFound, $"Unknown service or model '{request.Service}'."))
+            ? throw new RpcException(new Status(StatusCode.NotFound, $"Unknown service or model '{Errors.ErrorTable.Echo(request.Service)}'."))
             : Task.FromResult(new HealthCheckResponse { Status = status });
     }
 

@@ -1,3 +1,4 @@
+using Inference.Api.DataPlane;
 using Inference.Api.Rest;
 using Inference.Engine.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -11,8 +12,7 @@ public static class RestApiExtensions
     /// <summary>Problem details for every error, source-generated JSON, and body limits from <c>Inference:MaxImageBytes</c>.</summary>
     public static IServiceCollection AddRestApi(this IServiceCollection services)
     {
-        services.AddProblemDetails();
-        services.TryAddSingleton<ImageRequestPipeline>();
+        services.AddDataPlane();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, InferenceJsonContext.Default));
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<InferenceOptions>>((kestrel, inference) =>
@@ -24,8 +24,8 @@ public static class RestApiExtensions
     }
 
     /// <summary>
-    /// Unknown routes, unhandled faults and status-only answers become problem+json too; a fault is logged and
-    /// answered 500 without internals.
+    /// Every failure answered from the one error table (problem+json; Triton's format on the OIP routes); unknown
+    /// routes and status-only answers become problem+json too; a fault is logged and answered 500 without internals.
     /// </summary>
     public static WebApplication UseRestApi(this WebApplication app)
     {

@@ -32,7 +32,6 @@ public static class ObservabilityExtensions
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<RequestStatistics>();
         services.TryAddSingleton<RequestMetrics>();
         services.TryAddSingleton<ProcessMetrics>();
         services.TryAddSingleton<IGpuReader, NvmlGpuReader>();

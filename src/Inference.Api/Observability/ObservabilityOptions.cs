@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Api.Observability;
 
@@ -27,3 +28,6 @@ public sealed class ObservabilityOptions
     [Required(AllowEmptyStrings = false)]
     public string ServiceName { get; set; } = "inference-api";
 }
+
+[OptionsValidator]
+internal sealed partial class ObservabilityOptionsValidator : IValidateOptions<ObservabilityOptions>;

@@ -1,64 +1,47 @@
+using Inference.Api.DataPlane;
+using Inference.Api.Errors;
+using Inference.Api.Observability.Metrics;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 
 namespace Inference.Api.OpenInference;
 
 /// <summary>
-/// Runs a ModelInfer request through the shared engine. The model's input takes either FP32 <c>[N,3,H,W]</c>
-/// (already preprocessed) or BYTES <c>[N]</c> of encoded images (preprocessed here exactly as REST does);
-/// each image is queued on its own so that it batches with every other caller's.
+/// Runs a ModelInfer request (decoded by either binding) through the data plane. The model's input takes either
+/// FP32 <c>[N,3,H,W]</c> (already preprocessed) or BYTES <c>[N]</c> of encoded images (preprocessed exactly as REST
+/// does); the N images are fanned out by the data plane so that they batch with every other caller's.
 /// </summary>
-internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog catalog)
+internal sealed class OipInferenceRunner(InferenceDataPlane plane)
 {
-    /// <summary>The model by name and (optional) version; NOT_FOUND otherwise.</summary>
-    public ModelDescriptor Resolve(string name, string? version)
-    {
-        var model = catalog.Find(name)
-            ?? throw new InferenceException(InferenceErrorCode.ModelNotFound, $"Model '{name}' is not served here.");
-        return string.IsNullOrEmpty(version) || version == model.Version
-            ? model
-            : throw new InferenceException(InferenceErrorCode.ModelNotFound, $"Model '{name}' has no version '{version}' (it serves version '{model.Version}').");
-    }
 
     public async Task<OipInferResponse> InferAsync(OipInferRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var model = Resolve(request.ModelName, request.ModelVersion);
+        var model = plane.Resolve(request.ModelName, request.ModelVersion);
         var outputs = OipOutputPlan.For(model, request.Outputs, request.BinaryOutputs);
         var input = SingleInput(model, request.Inputs);
         var options = new InferenceRequestOptions { Timeout = timeout, Outputs = outputs.EngineOutputs };
-        var results = input.Datatype switch
+        using var batch = input.Datatype switch
         {
             OipNames.Fp32 => await RunTensorsAsync(model, input, options, cancellationToken).ConfigureAwait(false),
             OipNames.Bytes => await RunImagesAsync(model, input, options, cancellationToken).ConfigureAwait(false),
             _ => throw OipTensorCodec.Invalid(
-                $"Input '{input.Name}' has datatype '{input.Datatype}'; send FP32 [N,3,H,W] tensors or BYTES [N] encoded images."),
+                $"Input '{ErrorTable.Echo(input.Name)}' has datatype '{ErrorTable.Echo(input.Datatype)}'; send FP32 [N,3,H,W] tensors or BYTES [N] encoded images."),
         };
-
-        try
-        {
-            return new OipInferResponse(model.Name, model.Version, request.Id, outputs.Build(results));
-        }
-        finally
-        {
-            foreach (var result in results)
-            {
-                result.Dispose();
-            }
-        }
+        return new OipInferResponse(model.Name, model.Version, request.Id, outputs.Build(batch));
     }
 
     private static OipInput SingleInput(ModelDescriptor model, IReadOnlyList<OipInput> inputs)
     {
         if (inputs.Count != 1 || inputs[0].Name != model.InputName)
         {
-            var names = string.Join(", ", inputs.Select(static i => $"'{i.Name}'"));
+            var names = string.Join(", ", inputs.Select(static i => $"'{ErrorTable.Echo(i.Name)}'"));
             throw OipTensorCodec.Invalid($"Model '{model.Name}' takes exactly one input, '{model.InputName}'; the request has [{names}].");
         }
 
         return inputs[0];
     }
 
-    private Task<InferenceResult[]> RunTensorsAsync(ModelDescriptor model, OipInput input, InferenceRequestOptions options, CancellationToken ct)
+    private Task<InferenceBatch> RunTensorsAsync(ModelDescriptor model, OipInput input, InferenceRequestOptions options, CancellationToken ct)
     {
         var shape = input.Shape;
         var expected = model.InputShape;
@@ -76,11 +59,10 @@ internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog 
             throw OipTensorCodec.Invalid($"Input '{input.Name}' has {values.Length} FP32 values; shape [{string.Join(",", shape)}] needs {perImage * shape[0]}.");
         }
 
-        var memory = values.AsMemory();
-        return RunAllAsync((int)shape[0], i => engine.InferTensorAsync(model.Name, memory.Slice(i * perImage, perImage), options, ct));
+        return plane.RunTensorsAsync(model, values, (int)shape[0], options, ct);
     }
 
-    private Task<InferenceResult[]> RunImagesAsync(ModelDescriptor model, OipInput input, InferenceRequestOptions options, CancellationToken ct)
+    private Task<InferenceBatch> RunImagesAsync(ModelDescriptor model, OipInput input, InferenceRequestOptions options, CancellationToken ct)
     {
         var images = input.Bytes ?? [];
         if (input.Shape.Length != 1 || input.Shape[0] != images.Count || images.Count == 0)
@@ -90,7 +72,7 @@ internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog 
         }
 
         CheckBatch(model, images.Count);
-        return RunAllAsync(images.Count, i => engine.InferImageAsync(model.Name, images[i], options, ct));
+        return plane.RunImagesAsync(model, InferenceEndpoint.Infer, images, options, nameParts: false, ct);
     }
 
     private static void CheckBatch(ModelDescriptor model, long batch)
@@ -98,30 +80,6 @@ internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog 
         if (model.InputShape[0] > 0 && batch > model.InputShape[0])
         {
             throw OipTensorCodec.Invalid($"Model '{model.Name}' has a fixed batch of {model.InputShape[0]}; the request has {batch}.");
-        }
-    }
-
-    /// <summary>Starts every item at once (so they share batches), then waits for all; on failure frees what succeeded.</summary>
-    private static async Task<InferenceResult[]> RunAllAsync(int count, Func<int, ValueTask<InferenceResult>> run)
-    {
-        var tasks = new Task<InferenceResult>[count];
-        for (var i = 0; i < count; i++)
-        {
-            tasks[i] = run(i).AsTask();
-        }
-
-        try
-        {
-            return await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-        catch
-        {
-            foreach (var task in tasks.Where(static t => t.IsCompletedSuccessfully))
-            {
-                task.Result.Dispose();
-            }
-
-            throw;
         }
     }
 }

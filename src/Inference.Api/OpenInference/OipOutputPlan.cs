@@ -1,4 +1,5 @@
 using System.Globalization;
+using Inference.Api.DataPlane;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Engine.Postprocessing;
@@ -112,21 +113,14 @@ internal sealed class OipOutputPlan
 
     private OipOutput Classify(OipRequestedOutput requested, float[] values, int batch, int width)
     {
-        var k = Math.Min(requested.ClassificationCount, width);
+        var k = InferenceDataPlane.TopK(requested.ClassificationCount, width, OipNames.ClassificationParameter);
         var labelled = requested.Name != OipNames.Embedding;
         var strings = new string[batch * k];
-        var order = new int[width];
+        var order = new int[k];
         for (var i = 0; i < batch; i++)
         {
             var row = values.AsSpan(i * width, width);
-            for (var j = 0; j < width; j++)
-            {
-                order[j] = j;
-            }
-
-            var keys = row.ToArray();
-            // Descending by value; the stable tie-break keeps the lower index first.
-            Array.Sort(order, (a, b) => keys[b].CompareTo(keys[a]) is var c && c != 0 ? c : a.CompareTo(b));
+            Classification.TopIndices(row, order);
             for (var j = 0; j < k; j++)
             {
                 var index = order[j];

@@ -3,8 +3,22 @@ using System.Text.Json.Serialization;
 namespace Inference.Api.OpenInference;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(OipRestErrors.ErrorBody))]
 [JsonSerializable(typeof(ServerMetadataBody))]
 [JsonSerializable(typeof(ModelMetadataBody))]
 [JsonSerializable(typeof(TensorMetadataBody))]
 internal sealed partial class OipRestJsonContext : JsonSerializerContext;
+
+internal sealed record ModelMetadataBody(
+    string Name, IReadOnlyList<string> Versions, string Platform, IReadOnlyList<TensorMetadataBody> Inputs, IReadOnlyList<TensorMetadataBody> Outputs)
+{
+    public static ModelMetadataBody From(Contracts.OpenInference.ModelMetadataResponse metadata) => new(
+        metadata.Name,
+        [.. metadata.Versions],
+        metadata.Platform,
+        [.. metadata.Inputs.Select(static t => new TensorMetadataBody(t.Name, t.Datatype, [.. t.Shape]))],
+        [.. metadata.Outputs.Select(static t => new TensorMetadataBody(t.Name, t.Datatype, [.. t.Shape]))]);
+}
+
+internal sealed record ServerMetadataBody(string Name, string Version, IReadOnlyList<string> Extensions);
+
+internal sealed record TensorMetadataBody(string Name, string Datatype, IReadOnlyList<long> Shape);

@@ -57,8 +57,10 @@ internal static class OipRestRequestReader
                 foreach (var output in outputsElement.EnumerateArray())
                 {
                     var name = RequiredString(output, "name", "output");
-                    var classification = Parameter(output, OipNames.ClassificationParameter) is { ValueKind: JsonValueKind.Number } k
-                        ? (k.TryGetInt32(out var count) && count > 0 ? count : throw new OipRequestException($"Output '{name}': classification must be a positive integer."))
+                    var classification = Parameter(output, OipNames.ClassificationParameter) is { } k
+                        ? (k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var count) && count > 0
+                            ? count
+                            : throw new OipRequestException($"Output '{name}': the classification parameter must be a positive integer (a JSON number), not {k.ValueKind.ToString().ToLowerInvariant()} {k.GetRawText()}."))
                         : 0;
                     var binaryData = Parameter(output, OipNames.BinaryDataParameter) is { } flag ? flag.ValueKind == JsonValueKind.True : binaryOutputs;
                     outputs.Add(new OipRequestedOutput(name, classification, binaryData));

@@ -1,4 +1,3 @@
-using Inference.Api.Observability.Metrics;
 using Inference.Contracts.OpenInference;
 using Inference.Engine.Diagnostics;
 using Inference.Engine.Models;
@@ -6,18 +5,18 @@ using Inference.Engine.Models;
 namespace Inference.Api.OpenInference;
 
 /// <summary>
-/// A model's statistics in Triton's shape, over every protocol the service speaks: success and fail per request
-/// (<see cref="RequestStatistics"/>, from the first byte read to the answer); queue, compute_input (decode, resize
+/// A model's statistics in Triton's shape, over every protocol the service speaks, all read from the engine's one
+/// source (<see cref="IEngineStatistics"/>): success and fail per request (recorded by the data plane, from the
+/// decoded request to its results); queue, compute_input (decode, resize
 /// and normalise into the batch input) and compute_infer (the forward pass, each image charged its whole batch's)
-/// per image, executions and batch sizes from the engine (<see cref="IEngineStatistics"/>). compute_output stays
+/// per image, executions and batch sizes. compute_output stays
 /// empty: copying the outputs out of the batch is part of the forward pass measured as compute_infer.
 /// </summary>
-public sealed class OipStatistics(IEngineStatistics engine, RequestStatistics requests)
+public sealed class OipStatistics(IEngineStatistics engine)
 {
     public ModelStatistics Snapshot(ModelDescriptor model)
     {
         var run = engine.Snapshot(model.Name);
-        var (success, fail) = requests.Snapshot(model.Name);
         var statistics = new ModelStatistics
         {
             Name = model.Name,
@@ -27,8 +26,8 @@ public sealed class OipStatistics(IEngineStatistics engine, RequestStatistics re
             ExecutionCount = (ulong)run.Executions,
             InferenceStats = new InferStatistics
             {
-                Success = Duration(success),
-                Fail = Duration(fail),
+                Success = Duration(run.Success),
+                Fail = Duration(run.Fail),
                 Queue = Duration(run.Queue),
                 ComputeInput = Duration(run.Preprocess),
                 ComputeInfer = Duration(run.Compute),

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Inference.Api.DataPlane;
 using Inference.Api.Grpc;
 using Inference.Contracts.OpenInference;
 using Inference.Engine.Models;
@@ -6,7 +7,8 @@ using Inference.Engine.Models;
 namespace Inference.Api.OpenInference;
 
 /// <summary>The Open Inference Protocol's <c>inference.GRPCInferenceService</c>.</summary>
-internal sealed class OpenInferenceGrpcService(OipInferenceRunner runner, IModelCatalog catalog, OipStatistics statistics, TimeProvider time)
+internal sealed class OpenInferenceGrpcService(
+    OipInferenceRunner runner, InferenceDataPlane plane, IModelCatalog catalog, OipStatistics statistics, TimeProvider time)
     : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
@@ -27,14 +29,14 @@ internal sealed class OpenInferenceGrpcService(OipInferenceRunner runner, IModel
         Task.FromResult(OipMetadata.Server());
 
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) =>
-        Task.FromResult(OipMetadata.Model(runner.Resolve(request.Name, request.Version)));
+        Task.FromResult(OipMetadata.Model(plane.Resolve(request.Name, request.Version)));
 
     public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context) =>
-        Task.FromResult(new ModelConfigResponse { Config = OipMetadata.Config(runner.Resolve(request.Name, request.Version)) });
+        Task.FromResult(new ModelConfigResponse { Config = OipMetadata.Config(plane.Resolve(request.Name, request.Version)) });
 
     public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
     {
-        var models = string.IsNullOrEmpty(request.Name) ? catalog.List() : [runner.Resolve(request.Name, request.Version)];
+        var models = string.IsNullOrEmpty(request.Name) ? catalog.List() : [plane.Resolve(request.Name, request.Version)];
         var response = new ModelStatisticsResponse();
         response.ModelStats.AddRange(models.Select(statistics.Snapshot));
         return Task.FromResult(response);
@@ -43,7 +45,7 @@ internal sealed class OpenInferenceGrpcService(OipInferenceRunner runner, IModel
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         var decoded = OipGrpcCodec.Decode(request);
-        var response = await runner.InferAsync(decoded, InferenceCallOptions.RemainingTime(context, time), context.CancellationToken).ConfigureAwait(false);
+        var response = await runner.InferAsync(decoded, ImageInferenceCodec.RemainingTime(context, time), context.CancellationToken).ConfigureAwait(false);
         return OipGrpcCodec.Encode(response);
     }
 }

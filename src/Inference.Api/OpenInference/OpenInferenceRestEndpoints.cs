@@ -1,5 +1,7 @@
 using System.Globalization;
 using Google.Protobuf;
+using Inference.Api.DataPlane;
+using Inference.Api.Errors;
 using Inference.Api.Observability.Metrics;
 using Inference.Api.Observability.Requests;
 using Inference.Engine.Models;
@@ -18,7 +20,7 @@ public static class OpenInferenceRestEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapOpenInferenceRest(this IEndpointRouteBuilder endpoints)
     {
-        var v2 = endpoints.MapGroup("/v2").WithTags("Open Inference Protocol");
+        var v2 = endpoints.MapGroup("/v2").WithTags("Open Inference Protocol").WithMetadata(TritonErrorFormat.Instance);
         v2.MapGet("/", () => Results.Json(
             new ServerMetadataBody(OipNames.ServerName, OipMetadata.ServerVersion, OipNames.Extensions), OipRestJsonContext.Default.ServerMetadataBody));
         v2.MapGet("/health/live", () => Results.Ok());
@@ -29,57 +31,38 @@ public static class OpenInferenceRestEndpoints
         foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
         {
             var model = v2.MapGroup(prefix);
-            model.MapGet("/", (string model, string? version, OipInferenceRunner runner, HttpContext context) =>
-                Handle(context, () => Results.Json(ModelMetadataBody.From(OipMetadata.Model(runner.Resolve(model, version))), OipRestJsonContext.Default.ModelMetadataBody)));
+            model.MapGet("/", (string model, string? version, InferenceDataPlane plane) =>
+                Results.Json(ModelMetadataBody.From(OipMetadata.Model(plane.Resolve(model, version))), OipRestJsonContext.Default.ModelMetadataBody));
             model.MapGet("/ready", (string model, string? version, IModelCatalog catalog) =>
                 catalog.Find(model) is { State: ModelState.Ready } found && (version is null || version == found.Version) ? Results.Ok() : Results.BadRequest());
-            model.MapGet("/config", (string model, string? version, OipInferenceRunner runner, HttpContext context) =>
-                Handle(context, () => Results.Text(ConfigFormatter.Format(OipMetadata.Config(runner.Resolve(model, version))), "application/json")));
-            model.MapGet("/stats", (string model, string? version, OipInferenceRunner runner, OipStatistics statistics, HttpContext context) =>
-                Handle(context, () => Results.Bytes(OipRestResponseWriter.WriteStatistics([statistics.Snapshot(runner.Resolve(model, version))]), "application/json")));
+            model.MapGet("/config", (string model, string? version, InferenceDataPlane plane) =>
+                Results.Text(ConfigFormatter.Format(OipMetadata.Config(plane.Resolve(model, version))), "application/json"));
+            model.MapGet("/stats", (string model, string? version, InferenceDataPlane plane, OipStatistics statistics) =>
+                Results.Bytes(OipRestResponseWriter.WriteStatistics([statistics.Snapshot(plane.Resolve(model, version))]), "application/json"));
             model.MapPost("/infer", InferAsync).WithInferenceMetrics(InferenceEndpoint.Infer, RequestProtocol.OipRest);
         }
 
         return endpoints;
     }
 
-    private static IResult Handle(HttpContext context, Func<IResult> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return OipRestErrors.ToResult(ex, context);
-        }
-    }
-
     private static async Task<IResult> InferAsync(string model, string? version, OipInferenceRunner runner, HttpContext context)
     {
-        try
+        var headerLength = context.Request.Headers.TryGetValue(OipNames.HeaderContentLength, out var header)
+            ? (int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+                ? length
+                : throw new OipRequestException($"{OipNames.HeaderContentLength} '{ErrorTable.Echo(header)}' is not a byte count."))
+            : (int?)null;
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+        var request = OipRestRequestReader.Read(model, version, body.GetBuffer().AsMemory(0, (int)body.Length), headerLength);
+        var response = await runner.InferAsync(request, timeout: null, context.RequestAborted).ConfigureAwait(false);
+        var (json, binary) = OipRestResponseWriter.WriteInfer(response);
+        if (binary.Count == 0)
         {
-            var headerLength = context.Request.Headers.TryGetValue(OipNames.HeaderContentLength, out var header)
-                ? (int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var length)
-                    ? length
-                    : throw new OipRequestException($"{OipNames.HeaderContentLength} '{header}' is not a byte count."))
-                : (int?)null;
-            using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
-            var request = OipRestRequestReader.Read(model, version, body.GetBuffer().AsMemory(0, (int)body.Length), headerLength);
-            var response = await runner.InferAsync(request, timeout: null, context.RequestAborted).ConfigureAwait(false);
-            var (json, binary) = OipRestResponseWriter.WriteInfer(response);
-            if (binary.Count == 0)
-            {
-                return Results.Bytes(json, "application/json");
-            }
+            return Results.Bytes(json, "application/json");
+        }
 
-            context.Response.Headers[OipNames.HeaderContentLength] = json.Length.ToString(CultureInfo.InvariantCulture);
-            return Results.Bytes([.. json, .. binary.SelectMany(static b => b)], "application/octet-stream");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
-        {
-            return OipRestErrors.ToResult(ex, context);
-        }
+        context.Response.Headers[OipNames.HeaderContentLength] = json.Length.ToString(CultureInfo.InvariantCulture);
+        return Results.Bytes([.. json, .. binary.SelectMany(static b => b)], "application/octet-stream");
     }
 }

@@ -1,4 +1,3 @@
-using Inference.Api.Observability.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Inference.Api.OpenInference;
@@ -9,8 +8,6 @@ public static class OpenInferenceServiceCollectionExtensions
     public static IServiceCollection AddOpenInference(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        // Fed by the request metrics (AddInferenceObservability); without them success and fail stay zero.
-        services.TryAddSingleton<RequestStatistics>();
         services.TryAddSingleton<OipStatistics>();
         services.TryAddSingleton<OipInferenceRunner>();
         return services;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Inference.Api.Errors;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
@@ -26,8 +27,8 @@ internal static class ImageBodyReader
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
         {
-            throw new ApiProblemException(
-                StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+            throw new ApiException(
+                ApiErrorCode.UnsupportedMediaType,
                 "Send the image as the body with Content-Type image/jpeg, image/png, image/webp, image/bmp, image/gif or application/octet-stream, or several as multipart/form-data 'image' parts.");
         }
 
@@ -38,9 +39,9 @@ internal static class ImageBodyReader
 
         if (!RawMediaTypes.Contains(type))
         {
-            throw new ApiProblemException(
-                StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                $"Content-Type '{type}' is not accepted. Use image/jpeg, image/png, image/webp, image/bmp, image/gif, application/octet-stream or multipart/form-data.");
+            throw new ApiException(
+                ApiErrorCode.UnsupportedMediaType,
+                $"Content-Type '{ErrorTable.Echo(type)}' is not accepted. Use image/jpeg, image/png, image/webp, image/bmp, image/gif, application/octet-stream or multipart/form-data.");
         }
 
         var bodies = new ImageBodies();
@@ -62,7 +63,7 @@ internal static class ImageBodyReader
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary))
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Bad multipart body", "multipart/form-data needs a boundary parameter in Content-Type.");
+            throw new ApiException(ApiErrorCode.BadMultipart, "multipart/form-data needs a boundary parameter in Content-Type.");
         }
 
         var bodies = new ImageBodies { IsMultipart = true };
@@ -80,7 +81,7 @@ internal static class ImageBodyReader
 
                 if (bodies.Count == MaxImagesPerRequest)
                 {
-                    throw new ApiProblemException(StatusCodes.Status413PayloadTooLarge, "Too many images", $"A request may carry at most {MaxImagesPerRequest} 'image' parts.");
+                    throw new ApiException(ApiErrorCode.TooManyImages, $"A request may carry at most {MaxImagesPerRequest} 'image' parts.");
                 }
 
                 var (buffer, length) = await ReadAllAsync(section.Body, null, maxBytes - total, cancellationToken).ConfigureAwait(false);
@@ -90,10 +91,20 @@ internal static class ImageBodyReader
         }
         catch (InvalidDataException e)
         {
+            // MultipartReader's limits all say "exceeded": only its body length limit is a size problem.
             bodies.Dispose();
-            throw e.Message.Contains("exceeded", StringComparison.OrdinalIgnoreCase)
+            throw e.Message.StartsWith("Multipart body length limit", StringComparison.Ordinal)
                 ? TooLarge(maxBytes)
-                : new ApiProblemException(StatusCodes.Status400BadRequest, "Bad multipart body", $"The multipart/form-data body is malformed: {e.Message}");
+                : new ApiException(ApiErrorCode.BadMultipart, $"The multipart/form-data body is malformed: {e.Message}");
+        }
+        catch (IOException e) when (e.GetType() == typeof(IOException) && !cancellationToken.IsCancellationRequested)
+        {
+            // MultipartReader's plain IOException: an empty or truncated body (no first boundary, a part's headers cut
+            // off, no closing boundary). Kestrel's own (a reset connection, a body over its limit) are subclasses.
+            bodies.Dispose();
+            throw new ApiException(
+                ApiErrorCode.BadMultipart,
+                "The multipart/form-data body ended early: it needs a first boundary, each part's headers and a blank line, and a closing boundary.");
         }
         catch
         {
@@ -104,7 +115,7 @@ internal static class ImageBodyReader
         if (bodies.Count == 0)
         {
             bodies.Dispose();
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "No image", "The multipart/form-data body has no part named 'image'.");
+            throw new ApiException(ApiErrorCode.NoImage, "The multipart/form-data body has no part named 'image'.");
         }
 
         return bodies;
@@ -154,6 +165,40 @@ internal static class ImageBodyReader
         }
     }
 
-    private static ApiProblemException TooLarge(long maxBytes) =>
-        new(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The request body exceeds the limit of {maxBytes} bytes (Inference:MaxImageBytes).");
+    private static ApiException TooLarge(long maxBytes) =>
+        new(ApiErrorCode.PayloadTooLarge, $"The request body exceeds the limit of {maxBytes} bytes (Inference:MaxImageBytes).");
+}
+
+/// <summary>The images of one request, held in pooled buffers until disposed.</summary>
+internal sealed class ImageBodies : IReadOnlyList<ReadOnlyMemory<byte>>, IDisposable
+{
+    private readonly List<(byte[] Buffer, int Length)> _images = [];
+
+    public int Count => _images.Count;
+
+    public bool IsMultipart { get; init; }
+
+    public ReadOnlyMemory<byte> this[int index] => _images[index].Buffer.AsMemory(0, _images[index].Length);
+
+    public void Add(byte[] pooledBuffer, int length) => _images.Add((pooledBuffer, length));
+
+    public IEnumerator<ReadOnlyMemory<byte>> GetEnumerator()
+    {
+        for (var i = 0; i < _images.Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public void Dispose()
+    {
+        foreach (var (buffer, _) in _images)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        _images.Clear();
+    }
 }

@@ -7,8 +7,6 @@ namespace Inference.Api.Rest;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ClassifyResponse))]
 [JsonSerializable(typeof(ClassifyBatchResponse))]
-[JsonSerializable(typeof(EmbedResponse))]
-[JsonSerializable(typeof(EmbedBatchResponse))]
 [JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(ModelListResponse))]
 [JsonSerializable(typeof(HealthResponse))]

@@ -1,3 +1,4 @@
+using Inference.Api.DataPlane;
 using Inference.Contracts.Rest;
 using Inference.Engine.Models;
 
@@ -11,10 +12,8 @@ public static class ModelEndpoints
         app.MapGet("/v1/models", (IModelCatalog catalog) =>
             TypedResults.Json(new ModelListResponse(catalog.List().Select(ToInfo).ToArray()), InferenceJsonContext.Default.ModelListResponse));
 
-        app.MapGet("/v1/models/{model}", IResult (string model, IModelCatalog catalog) =>
-            catalog.Find(model) is { } descriptor
-                ? TypedResults.Json(ToInfo(descriptor), InferenceJsonContext.Default.ModelInfo)
-                : Problems.Problem(StatusCodes.Status404NotFound, "Model not found", $"Model '{model}' is not served here."));
+        app.MapGet("/v1/models/{model}", (string model, InferenceDataPlane plane) =>
+            TypedResults.Json(ToInfo(plane.Resolve(model)), InferenceJsonContext.Default.ModelInfo));
         return app;
     }
 
@@ -32,7 +31,7 @@ public static class ModelEndpoints
         EmbeddingTensor = model.EmbeddingOutputName,
         MaxBatchSize = model.MaxBatchSize,
         ExecutionProvider = model.ExecutionProvider,
-        Weights = model.Weights == WeightsSource.Demo ? "demo" : "provided",
+        Weights = InferenceDataPlane.WeightsLabel(model),
         Warning = model.Weights == WeightsSource.Demo
             ? "Demo weights: seeded, untrained; predictions are meaningless. Put a real export at models/<name>/model.onnx."
             : null,

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Inference.Api.DataPlane;
+using Inference.Api.Errors;
 using Inference.Engine.Inference;
 using Inference.Preprocessing;
 
@@ -7,23 +9,20 @@ namespace Inference.Api.Rest;
 /// <summary>Parses and checks the query parameters and headers of the REST inference endpoints.</summary>
 internal static class RequestParameters
 {
-    public const int DefaultTopK = 5;
     public const string RequestTimeoutHeader = "Request-Timeout";
 
-    public static int TopK(HttpRequest request, int numClasses)
+    /// <summary>The requested <c>top_k</c> (0 when absent); the data plane's one rule turns it into a count.</summary>
+    public static long TopK(HttpRequest request)
     {
         var raw = request.Query["top_k"];
         if (raw.Count == 0)
         {
-            return Math.Min(DefaultTopK, numClasses);
+            return 0;
         }
 
-        if (raw.Count > 1 || !int.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out var k) || k < 1 || k > numClasses)
-        {
-            throw BadRequest($"top_k must be a whole number from 1 to {numClasses} (the model's class count); got '{raw}'.");
-        }
-
-        return k;
+        return raw.Count == 1 && long.TryParse(raw[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var k) && k >= 0
+            ? k
+            : throw BadRequest($"top_k must be 0 (the default, {InferenceDataPlane.DefaultTopK}) or a positive whole number; got '{ErrorTable.Echo(raw)}'.");
     }
 
     public static bool Normalize(HttpRequest request) => Flag(request, "normalize");
@@ -47,7 +46,7 @@ internal static class RequestParameters
         if (raw.Count > 1 || !long.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) ||
             milliseconds is < 1 or > 3_600_000)
         {
-            throw BadRequest($"The {RequestTimeoutHeader} header must be a whole number of milliseconds from 1 to 3600000; got '{raw}'.");
+            throw BadRequest($"The {RequestTimeoutHeader} header must be a whole number of milliseconds from 1 to 3600000; got '{ErrorTable.Echo(raw)}'.");
         }
 
         return TimeSpan.FromMilliseconds(milliseconds);
@@ -62,7 +61,7 @@ internal static class RequestParameters
             {
                 "exact" => DecodeMode.Exact,
                 "fast" => DecodeMode.Fast,
-                _ => throw BadRequest($"mode must be 'exact' or 'fast'; got '{raw}'."),
+                _ => throw BadRequest($"mode must be 'exact' or 'fast'; got '{ErrorTable.Echo(raw)}'."),
             };
     }
 
@@ -76,8 +75,8 @@ internal static class RequestParameters
 
         return raw.Count == 1 && bool.TryParse(raw[0], out var value)
             ? value
-            : throw BadRequest($"{name} must be 'true' or 'false'; got '{raw}'.");
+            : throw BadRequest($"{name} must be 'true' or 'false'; got '{ErrorTable.Echo(raw)}'.");
     }
 
-    private static ApiProblemException BadRequest(string detail) => new(StatusCodes.Status400BadRequest, "Invalid parameter", detail);
+    private static ApiException BadRequest(string detail) => new(ApiErrorCode.InvalidParameter, detail);
 }

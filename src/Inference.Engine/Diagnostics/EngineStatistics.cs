@@ -3,8 +3,9 @@ using System.Collections.Concurrent;
 namespace Inference.Engine.Diagnostics;
 
 /// <summary>
-/// Keeps <see cref="IEngineStatistics"/> per model. Fed by <see cref="EngineMetrics"/> at the points where the
-/// engine's histograms are recorded, so the two never disagree on what was counted.
+/// Keeps <see cref="IEngineStatistics"/> per model. The engine's stages are fed by <see cref="EngineMetrics"/> at the
+/// points where the engine's histograms are recorded, so the two never disagree on what was counted; the requests by
+/// the host's data plane through <see cref="RequestCompleted"/>.
 /// </summary>
 public sealed class EngineStatistics(TimeProvider timeProvider) : IEngineStatistics
 {
@@ -20,12 +21,32 @@ public sealed class EngineStatistics(TimeProvider timeProvider) : IEngineStatist
         lock (book)
         {
             return new ModelRunStatistics(
+                book.Success,
+                book.Fail,
+                book.ImagesAnswered,
                 book.Preprocess,
                 book.Queue,
                 book.Compute,
                 book.Executions,
                 [.. book.Batches.OrderBy(static b => b.Key).Select(static b => b.Value)],
                 book.LastRun);
+        }
+    }
+
+    public void RequestCompleted(string model, bool succeeded, int images, TimeSpan elapsed)
+    {
+        var book = For(model);
+        lock (book)
+        {
+            if (succeeded)
+            {
+                book.Success = Add(book.Success, 1, elapsed);
+                book.ImagesAnswered += images;
+            }
+            else
+            {
+                book.Fail = Add(book.Fail, 1, elapsed);
+            }
         }
     }
 
@@ -68,6 +89,9 @@ public sealed class EngineStatistics(TimeProvider timeProvider) : IEngineStatist
 
     private sealed class Book
     {
+        public StageTotal Success;
+        public StageTotal Fail;
+        public long ImagesAnswered;
         public StageTotal Preprocess;
         public StageTotal Queue;
         public StageTotal Compute;

@@ -20,7 +20,6 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferImageAsync(
         string model, ReadOnlyMemory<byte> encodedImage, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
-        ImageTally.Add();
         var serving = Serving(model);
         var deadline = Deadline(requestOptions);
         var slot = RentSlot(serving);
@@ -47,7 +46,6 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferTensorAsync(
         string model, ReadOnlyMemory<float> chw, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
-        ImageTally.Add();
         var serving = Serving(model);
         if (chw.Length != serving.InputPerImage)
         {

@@ -30,6 +30,9 @@ public sealed record ModelDescriptor
 
     public int MaxBatchSize { get; init; }
 
+    /// <summary>Requests that may wait in the model's queue at once (config.json <c>queueCapacity</c>): the most images one request can carry.</summary>
+    public int QueueCapacity { get; init; }
+
     /// <summary>"CUDA" or "CPU".</summary>
     public string ExecutionProvider { get; init; } = "CPU";
 

@@ -30,18 +30,40 @@ public static class Classification
         Softmax(logits, probabilities);
 
         Span<int> best = k <= 256 ? stackalloc int[k] : new int[k];
+        var count = TopIndices(probabilities, best);
+        var predictions = new Prediction[count];
+        for (var i = 0; i < count; i++)
+        {
+            predictions[i] = new Prediction(best[i], model.LabelOf(best[i]), probabilities[best[i]]);
+        }
+
+        return predictions;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="best"/> with the indices of the largest <paramref name="values"/>, largest first (ties:
+    /// lower index first), and returns how many it filled: the one top-k selection of every protocol.
+    /// </summary>
+    public static int TopIndices(ReadOnlySpan<float> values, Span<int> best)
+    {
+        var k = Math.Min(best.Length, values.Length);
         var count = 0;
-        for (var i = 0; i < probabilities.Length; i++)
+        if (k == 0)
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < values.Length; i++)
         {
             // Insertion into a small sorted list: O(n*k), fast for the k users ask for (1..10).
-            var p = probabilities[i];
-            if (count == k && p <= probabilities[best[count - 1]])
+            var p = values[i];
+            if (count == k && p <= values[best[count - 1]])
             {
                 continue;
             }
 
             var position = count < k ? count++ : k - 1;
-            while (position > 0 && probabilities[best[position - 1]] < p)
+            while (position > 0 && values[best[position - 1]] < p)
             {
                 best[position] = best[position - 1];
                 position--;
@@ -50,13 +72,7 @@ public static class Classification
             best[position] = i;
         }
 
-        var predictions = new Prediction[count];
-        for (var i = 0; i < count; i++)
-        {
-            predictions[i] = new Prediction(best[i], model.LabelOf(best[i]), probabilities[best[i]]);
-        }
-
-        return predictions;
+        return count;
     }
 
     /// <summary>Scales <paramref name="vector"/> to unit L2 norm in place (a zero vector stays zero).</summary>

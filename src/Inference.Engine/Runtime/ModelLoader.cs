@@ -64,7 +64,7 @@ internal sealed class ModelLoader(
                 QueueCapacity = config.QueueCapacity,
                 Executors = executors,
             };
-            var descriptor = Describe(source, prepared, shape, provider, weights, config) with { ReadySince = timeProvider.GetUtcNow() };
+            var descriptor = Describe(source, prepared, shape, provider, weights, config) with { ReadySince = timeProvider.GetUtcNow(), QueueCapacity = config.QueueCapacity };
             var batcher = new DynamicBatcher<InferenceWorkItem>(batching, runner, timeProvider, name);
             var loaded = new LoadedModel(descriptor, session, runner, arena, batcher, metrics);
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
-using Inference.Api.Observability.Metrics;
 using Inference.Api.Tests.Grpc.TestHost;
 using Inference.Contracts.OpenInference;
 using Inference.Engine.Diagnostics;
@@ -157,7 +156,7 @@ public sealed class OipGrpcTests : IAsyncLifetime
         var engine = (EngineStatistics)_host.Services.GetRequiredService<IEngineStatistics>();
         engine.QueueWaited(FakeModels.Main, TimeSpan.FromMilliseconds(4));
         engine.BatchRan(FakeModels.Main, 1, TimeSpan.FromMilliseconds(9));
-        _host.Services.GetRequiredService<RequestStatistics>().Record(FakeModels.Main, RequestOutcome.Rejected, TimeSpan.FromMilliseconds(1));
+        engine.RequestCompleted(FakeModels.Main, succeeded: false, images: 1, TimeSpan.FromMilliseconds(1));
 
         var stats = await _client.ModelStatisticsAsync(new ModelStatisticsRequest(), cancellationToken: Ct);
 

@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Inference.Api.Observability.Metrics;
 using Inference.Api.Tests.Grpc.TestHost;
 using Inference.Contracts.OpenInference;
 using Inference.Engine.Diagnostics;
@@ -166,7 +165,7 @@ public sealed class OipRestTests : IAsyncLifetime
         engine.Preprocessed("resnet-fake", TimeSpan.FromMilliseconds(2));
         engine.Preprocessed("resnet-fake", TimeSpan.FromMilliseconds(2));
         engine.BatchRan("resnet-fake", 2, TimeSpan.FromMilliseconds(10));
-        _host.Services.GetRequiredService<RequestStatistics>().Record("resnet-fake", RequestOutcome.Ok, TimeSpan.FromMilliseconds(15));
+        engine.RequestCompleted("resnet-fake", succeeded: true, images: 2, TimeSpan.FromMilliseconds(15));
 
         using var stats = JsonDocument.Parse(await _host.Http.GetStringAsync("/v2/models/resnet-fake/stats", Ct));
 

@@ -1,4 +1,3 @@
-using Inference.Api.Observability.Metrics;
 using Inference.Api.OpenInference;
 using Inference.Api.Tests.Grpc.TestHost;
 using Inference.Engine.Diagnostics;
@@ -6,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Inference.Api.Tests.OpenInference;
 
-/// <summary>The engine's and the requests' totals, as the Open Inference Protocol's model statistics report them.</summary>
+/// <summary>The engine's totals (its stages and the requests the data plane recorded), as the Open Inference Protocol's model statistics report them.</summary>
 public sealed class OipStatisticsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
@@ -14,7 +13,7 @@ public sealed class OipStatisticsTests
     [Fact]
     public void Snapshot_RecordedWork_MapsEachTotalToItsFieldInNanoseconds()
     {
-        var (statistics, engine, requests) = Create();
+        var (statistics, engine) = Create();
         var model = FakeModels.Ready().Name;
         engine.Preprocessed(model, TimeSpan.FromMilliseconds(3));
         engine.Preprocessed(model, TimeSpan.FromMilliseconds(5));
@@ -24,10 +23,10 @@ public sealed class OipStatisticsTests
         engine.QueueWaited(model, TimeSpan.FromMilliseconds(7));
         engine.BatchRan(model, 2, TimeSpan.FromMilliseconds(20));
         engine.BatchRan(model, 1, TimeSpan.FromMilliseconds(12));
-        requests.Record(model, RequestOutcome.Ok, TimeSpan.FromMilliseconds(40));
-        requests.Record(model, RequestOutcome.Ok, TimeSpan.FromMilliseconds(30));
-        requests.Record(model, RequestOutcome.ClientError, TimeSpan.FromMilliseconds(2));
-        requests.Record(model, RequestOutcome.Timeout, TimeSpan.FromMilliseconds(9));
+        engine.RequestCompleted(model, succeeded: true, images: 1, TimeSpan.FromMilliseconds(40));
+        engine.RequestCompleted(model, succeeded: true, images: 1, TimeSpan.FromMilliseconds(30));
+        engine.RequestCompleted(model, succeeded: false, images: 1, TimeSpan.FromMilliseconds(2));
+        engine.RequestCompleted(model, succeeded: false, images: 1, TimeSpan.FromMilliseconds(9));
 
         var snapshot = statistics.Snapshot(FakeModels.Ready());
 
@@ -50,7 +49,7 @@ public sealed class OipStatisticsTests
     [Fact]
     public void Snapshot_ModelWithNoWork_IsAllZerosWithEveryDurationPresent()
     {
-        var (statistics, engine, _) = Create();
+        var (statistics, engine) = Create();
         engine.BatchRan("another-model", 4, TimeSpan.FromMilliseconds(10));
 
         var snapshot = statistics.Snapshot(FakeModels.Ready());
@@ -61,10 +60,9 @@ public sealed class OipStatisticsTests
         Assert.All([stats.Success, stats.Fail, stats.Queue, stats.ComputeInput, stats.ComputeInfer, stats.ComputeOutput], d => Assert.Equal((0UL, 0UL), (d.Count, d.Ns)));
     }
 
-    private static (OipStatistics Statistics, EngineStatistics Engine, RequestStatistics Requests) Create()
+    private static (OipStatistics Statistics, EngineStatistics Engine) Create()
     {
         var engine = new EngineStatistics(new FakeTimeProvider(Now));
-        var requests = new RequestStatistics();
-        return (new OipStatistics(engine, requests), engine, requests);
+        return (new OipStatistics(engine), engine);
     }
 }

@@ -41,6 +41,21 @@ public sealed class ClassificationEndpointsTests(ServiceFixture service)
         Assert.Equal(fivePredictions.Take(2).Select(p => p.Index), twoPredictions.Select(p => p.Index));
     }
 
+    /// <summary>The one top_k rule of every protocol: 0 is the default (5), more than the class count is clamped.</summary>
+    [Theory]
+    [InlineData("0", 5)]
+    [InlineData("1001", 1000)]
+    [InlineData("5000", 1000)]
+    public async Task Classify_TopKZeroOrOverTheClassCount_IsTheDefaultOrClamped(string topK, int expected)
+    {
+        using var response = await service.Client.PostToAsync($"{Path}?top_k={topK}", Requests.Image(TestImages.Png(4), "image/png"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var predictions = (await response.ReadAsync<ClassifyResponse>()).Predictions;
+        Assert.Equal(expected, predictions.Count);
+        Assert.Equal(expected, predictions.Select(p => p.Index).Distinct().Count());
+    }
+
     [Fact]
     public async Task Classify_AllClasses_ProbabilitiesSumToOne()
     {

@@ -9,3 +9,6 @@ public interface IGpuReader : IDisposable
     /// <summary>A reading of every GPU, in index order. Only after <see cref="TryOpen"/> succeeded.</summary>
     IReadOnlyList<GpuSample> Read();
 }
+
+/// <summary>One reading of one GPU. <see cref="PowerWatts"/> is null where the board does not report power.</summary>
+public sealed record GpuSample(int Index, string Uuid, double Utilization, long MemoryUsedBytes, long MemoryTotalBytes, double? PowerWatts);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Api.Observability.Lifecycle;
 
@@ -15,3 +16,6 @@ public sealed class LifecycleOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShutdownDelay { get; set; } = TimeSpan.Zero;
 }
+
+[OptionsValidator]
+internal sealed partial class LifecycleOptionsValidator : IValidateOptions<LifecycleOptions>;

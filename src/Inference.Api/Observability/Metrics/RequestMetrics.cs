@@ -6,8 +6,9 @@ namespace Inference.Api.Observability.Metrics;
 
 /// <summary>
 /// Per-request metrics of every protocol: <c>inference_request_duration_seconds</c> {model, endpoint, protocol,
-/// outcome} and <c>inference_images_total</c> {model, endpoint}. REST requests are recorded by the request
-/// middleware; gRPC and Open Inference Protocol handlers call <see cref="Record"/> once per request.
+/// outcome}, recorded by the request middleware (HTTP) and the gRPC metrics interceptor once per request; and
+/// <c>inference_images_total</c> {model, endpoint}, recorded by the data plane, the one place that knows how many
+/// images a request carried and whether it succeeded.
 /// </summary>
 public sealed class RequestMetrics
 {
@@ -20,12 +21,10 @@ public sealed class RequestMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _images;
     private readonly IModelCatalog _catalog;
-    private readonly RequestStatistics _statistics;
 
-    public RequestMetrics(IMeterFactory meterFactory, IModelCatalog catalog, RequestStatistics statistics)
+    public RequestMetrics(IMeterFactory meterFactory, IModelCatalog catalog)
     {
         _catalog = catalog;
-        _statistics = statistics;
         var meter = meterFactory.Create(MeterName);
         _duration = meter.CreateHistogram<double>(
             "inference.request.duration", "s", "Time to answer one inference request, from the first byte read to the answer.",
@@ -35,31 +34,23 @@ public sealed class RequestMetrics
 
     /// <summary>
     /// Records one finished request. <paramref name="model"/> is the name the client asked for: a name this service
-    /// does not serve is recorded as <c>unknown</c>. <paramref name="images"/> counts into
-    /// <c>inference_images_total</c> only when <paramref name="outcome"/> is <see cref="RequestOutcome.Ok"/>.
-    /// A served model's request also counts into <see cref="RequestStatistics"/>.
+    /// does not serve is recorded as <c>unknown</c>.
     /// </summary>
-    public void Record(string? model, InferenceEndpoint endpoint, RequestProtocol protocol, RequestOutcome outcome, TimeSpan elapsed, int images)
+    public void Record(string? model, InferenceEndpoint endpoint, RequestProtocol protocol, RequestOutcome outcome, TimeSpan elapsed)
     {
-        var modelLabel = ModelLabel(model);
-        var endpointLabel = MetricLabels.Of(endpoint);
         var tags = new TagList
         {
-            { MetricLabels.Model, modelLabel },
-            { MetricLabels.Endpoint, endpointLabel },
+            { MetricLabels.Model, ModelLabel(model) },
+            { MetricLabels.Endpoint, MetricLabels.Of(endpoint) },
             { MetricLabels.Protocol, MetricLabels.Of(protocol) },
             { MetricLabels.Outcome, MetricLabels.Of(outcome) },
         };
         _duration.Record(elapsed.TotalSeconds, in tags);
-        if (modelLabel != MetricLabels.UnknownModel)
-        {
-            _statistics.Record(modelLabel, outcome, elapsed);
-        }
-        if (outcome == RequestOutcome.Ok && images > 0)
-        {
-            _images.Add(images, new KeyValuePair<string, object?>(MetricLabels.Model, modelLabel), new KeyValuePair<string, object?>(MetricLabels.Endpoint, endpointLabel));
-        }
     }
+
+    /// <summary>Counts the images of a successful request to a served model.</summary>
+    public void ImagesAnswered(string model, InferenceEndpoint endpoint, int images) =>
+        _images.Add(images, new KeyValuePair<string, object?>(MetricLabels.Model, model), new KeyValuePair<string, object?>(MetricLabels.Endpoint, MetricLabels.Of(endpoint)));
 
     /// <summary>The served model's own name, or <c>unknown</c>: never a client-supplied string.</summary>
     public string ModelLabel(string? model) =>

@@ -1,16 +1,15 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Inference.Api.Grpc;
+using Inference.Api.Errors;
 using Inference.Api.Observability.Metrics;
 using Inference.Contracts.Grpc.V1;
 using Inference.Contracts.OpenInference;
-using Inference.Engine.Diagnostics;
 
 namespace Inference.Api.Observability.Requests;
 
 /// <summary>
-/// Records <c>inference_request_duration_seconds</c> and <c>inference_images_total</c> for the gRPC inference
+/// Records <c>inference_request_duration_seconds</c> for the gRPC inference
 /// calls: ImageInference Classify/Embed/EmbedStream (protocol <c>grpc</c>) and the Open Inference Protocol's
 /// ModelInfer (<c>oip-grpc</c>). Registered outermost, so it sees the status the client gets.
 /// </summary>
@@ -25,7 +24,6 @@ internal sealed class GrpcRequestMetricsInterceptor(RequestMetrics metrics) : In
         }
 
         var started = Stopwatch.GetTimestamp();
-        var tally = ImageTally.Begin();
         var outcome = RequestOutcome.Error;
         try
         {
@@ -40,7 +38,7 @@ internal sealed class GrpcRequestMetricsInterceptor(RequestMetrics metrics) : In
         }
         finally
         {
-            metrics.Record(call.Model, call.Endpoint, call.Protocol, outcome, Stopwatch.GetElapsedTime(started), tally.Count);
+            metrics.Record(call.Model, call.Endpoint, call.Protocol, outcome, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -54,9 +52,8 @@ internal sealed class GrpcRequestMetricsInterceptor(RequestMetrics metrics) : In
             return;
         }
 
-        // One measurement per stream: its duration, the model of its first request and every image it carried.
+        // One measurement per stream: its duration and the model of its first request.
         var started = Stopwatch.GetTimestamp();
-        var tally = ImageTally.Begin();
         var reader = new FirstModelReader<TRequest>(requestStream);
         var outcome = RequestOutcome.Error;
         try
@@ -71,7 +68,7 @@ internal sealed class GrpcRequestMetricsInterceptor(RequestMetrics metrics) : In
         }
         finally
         {
-            metrics.Record(reader.Model, InferenceEndpoint.Embed, RequestProtocol.Grpc, outcome, Stopwatch.GetElapsedTime(started), tally.Count);
+            metrics.Record(reader.Model, InferenceEndpoint.Embed, RequestProtocol.Grpc, outcome, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -87,7 +84,7 @@ internal sealed class GrpcRequestMetricsInterceptor(RequestMetrics metrics) : In
     {
         RpcException rpc => rpc.StatusCode,
         OperationCanceledException => StatusCode.Cancelled,
-        _ => GrpcErrorMapping.TryMap(error)?.StatusCode ?? StatusCode.Internal,
+        _ => ErrorTable.For(error).Grpc,
     };
 
     /// <summary>Passes the request stream through, remembering the model named by its first message.</summary>

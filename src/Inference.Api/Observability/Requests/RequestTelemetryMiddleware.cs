@@ -7,7 +7,7 @@ namespace Inference.Api.Observability.Requests;
 
 /// <summary>
 /// Per request: answers the W3C <c>traceparent</c> of the request span (REST and gRPC alike), and for inference
-/// endpoints tags the span with the model and records the request's duration, outcome and images.
+/// endpoints tags the span with the model and records the request's duration and outcome (its images are counted by the data plane).
 /// </summary>
 internal sealed class RequestTelemetryMiddleware(RequestDelegate next, RequestMetrics metrics, TimeProvider timeProvider)
 {
@@ -25,7 +25,6 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, RequestMe
 
         var model = metrics.ModelLabel(context.Request.RouteValues.TryGetValue("model", out var value) ? value as string : null);
         Activity.Current?.SetTag(EngineTracing.ModelTag, model).SetTag("inference.endpoint", target.Endpoint.ToString());
-        var tally = ImageTally.Begin();
         var started = timeProvider.GetTimestamp();
         var outcome = RequestOutcome.Error;
         try
@@ -37,7 +36,7 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, RequestMe
         }
         finally
         {
-            metrics.Record(model, target.Endpoint, target.Protocol, outcome, timeProvider.GetElapsedTime(started), tally.Count);
+            metrics.Record(model, target.Endpoint, target.Protocol, outcome, timeProvider.GetElapsedTime(started));
         }
     }
 

@@ -56,6 +56,7 @@ internal sealed class InferenceTestHost : IAsyncDisposable
         RegisterFakes(builder.Services);
         builder.Services.AddInferenceGrpc(builder.Configuration);
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.MapInferenceGrpc();
         app.MapOpenInferenceRest();
         await app.StartAsync(TestContext.Current.CancellationToken);

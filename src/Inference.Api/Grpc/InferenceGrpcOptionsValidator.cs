@@ -1,6 +1,0 @@
-using Microsoft.Extensions.Options;
-
-namespace Inference.Api.Grpc;
-
-[OptionsValidator]
-internal sealed partial class InferenceGrpcOptionsValidator : IValidateOptions<InferenceGrpcOptions>;

@@ -1,3 +1,0 @@
-namespace Inference.Api.OpenInference;
-
-internal sealed record TensorMetadataBody(string Name, string Datatype, IReadOnlyList<long> Shape);
