@@ -69,14 +69,14 @@ internal sealed class OipInferenceRunner(IInferenceEngine engine, IModelCatalog 
         }
 
         CheckBatch(model, shape[0]);
-        var values = input.Fp32 ?? [];
+        var values = input.Fp32;
         var perImage = checked((int)(shape[1] * shape[2] * shape[3]));
         if (values.Length != checked(perImage * (int)shape[0]))
         {
             throw OipTensorCodec.Invalid($"Input '{input.Name}' has {values.Length} FP32 values; shape [{string.Join(",", shape)}] needs {perImage * shape[0]}.");
         }
 
-        var memory = values.AsMemory();
+        var memory = values;
         return RunAllAsync((int)shape[0], i => engine.InferTensorAsync(model.Name, memory.Slice(i * perImage, perImage), options, ct));
     }
 

@@ -125,7 +125,8 @@ internal sealed class OipOutputPlan
             }
 
             var keys = row.ToArray();
-            // Descending by value; the stable tie-break keeps the lower index first.
+            // Descending by value; the stable tie-break keeps the lower index first. float.CompareTo ranks NaN below
+            // -Infinity, so over non-finite logits the order stays total: +Infinity first, NaN last (written "NaN").
             Array.Sort(order, (a, b) => keys[b].CompareTo(keys[a]) is var c && c != 0 ? c : a.CompareTo(b));
             for (var j = 0; j < k; j++)
             {

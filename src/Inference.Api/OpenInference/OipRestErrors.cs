@@ -13,7 +13,7 @@ internal static class OipRestErrors
         InferenceException { Code: InferenceErrorCode.ModelNotReady or InferenceErrorCode.ShuttingDown or InferenceErrorCode.QueueFull or InferenceErrorCode.DeadlineExceeded }
             => StatusCodes.Status503ServiceUnavailable,
         InferenceException { Code: InferenceErrorCode.ExecutionFailed } => StatusCodes.Status500InternalServerError,
-        InferenceException or ImageProcessingException or OipRequestException => StatusCodes.Status400BadRequest,
+        InferenceException or ImageProcessingException => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
     };
 
