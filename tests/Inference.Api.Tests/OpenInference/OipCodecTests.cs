@@ -32,6 +32,7 @@ public sealed class OipCodecTests
 
         Assert.Equal(100 * 3 * 224 * 224, request.Inputs[0].Fp32.Length);
         Assert.Equal([0f, 1, 2, 9, 0], [.. request.Inputs[0].Fp32.Span[..3].ToArray(), request.Inputs[0].Fp32.Span[9], request.Inputs[0].Fp32.Span[10]]);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Parsing a {body.Length}-byte body allocated {allocated} bytes.");
         Assert.True(allocated < 2L * body.Length, $"Parsing a {body.Length}-byte body allocated {allocated} bytes.");
     }
 
@@ -201,6 +202,23 @@ public sealed class OipCodecTests
             : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains($"\"data\":[{string.Join(',', tokens)}]", text, StringComparison.Ordinal);
         Assert.Contains("\"NaN:0:class-0\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostInfer_BinaryFp32WithOneNaNPixel_Is400NamingTheValue()
+    {
+        await using var host = await InferenceTestHost.StartAsync();
+        var chw = new float[3 * 224 * 224];
+        chw[1234] = float.NaN;
+        var (body, headerLength) = BinaryBody("FP32", "[1,3,224,224]", chw.Length * sizeof(float), MemoryMarshal.AsBytes(chw.AsSpan()).ToArray());
+        using var content = new ByteArrayContent(body);
+        content.Headers.Add("Inference-Header-Content-Length", headerLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        using var response = await host.Http.PostAsync($"/v2/models/{Model}/infer", content, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Contains("[1234] is NaN", error.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     private static byte[] JsonFp32Body(int batch)
