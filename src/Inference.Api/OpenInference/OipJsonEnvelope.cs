@@ -81,7 +81,7 @@ internal sealed record OipJsonEnvelope(string Id, IReadOnlyList<OipJsonEnvelope.
             }
             else if (Is(ref reader, "shape"u8, ref seen))
             {
-                shape = ReadShape(ref reader, name ?? $"inputs[{index}]");
+                shape = ReadShape(ref reader, name is null ? $"inputs[{index}]" : $"Input '{OipTensorCodec.Echo(name)}'");
             }
             else if (Is(ref reader, "data"u8, ref seen))
             {
@@ -134,7 +134,7 @@ internal sealed record OipJsonEnvelope(string Id, IReadOnlyList<OipJsonEnvelope.
 
     private static long[] ReadShape(ref Utf8JsonReader reader, string owner)
     {
-        var what = $"{(owner.StartsWith("inputs[", StringComparison.Ordinal) ? owner : $"Input '{OipTensorCodec.Echo(owner)}'")}: shape";
+        var what = $"{owner}: shape";
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             throw OipTensorCodec.Invalid($"{what} must be an array of integers.");
@@ -208,15 +208,7 @@ internal sealed record OipJsonEnvelope(string Id, IReadOnlyList<OipJsonEnvelope.
     }
 
     /// <summary>Moves to the next property's value; false at the end of the object.</summary>
-    private static bool NextProperty(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
-        {
-            return false;
-        }
-
-        return true;
-    }
+    private static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
 
     /// <summary>Whether the current property is <paramref name="name"/>; if so, moves to its value (a repeated one is refused).</summary>
     private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, ref Seen seen)

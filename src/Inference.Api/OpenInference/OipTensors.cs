@@ -40,15 +40,7 @@ internal sealed class OipBuffers : IDisposable
     private readonly List<byte[]> _bytes = [];
     private readonly List<float[]> _floats = [];
 
-    /// <summary>A pooled array of at least <paramref name="length"/> bytes, owned until disposal.</summary>
-    public byte[] RentBytes(int length)
-    {
-        var array = ArrayPool<byte>.Shared.Rent(length);
-        _bytes.Add(array);
-        return array;
-    }
-
-    /// <summary>Takes ownership of a pooled array rented elsewhere (a body read before the buffers existed).</summary>
+    /// <summary>Takes ownership of a pooled byte array (the request body), returned on disposal.</summary>
     public void Adopt(byte[] pooled) => _bytes.Add(pooled);
 
     /// <summary>Exactly <paramref name="length"/> floats over a pooled array, owned until disposal.</summary>

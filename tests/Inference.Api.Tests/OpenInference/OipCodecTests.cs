@@ -169,6 +169,23 @@ public sealed class OipCodecTests
     }
 
     [Fact]
+    public void Build_ClassificationOverNonFiniteLogits_RanksInfinityFirstAndNaNLast()
+    {
+        float[] logits = [1, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0, 2, float.NaN, 3, -1, 5];
+        var model = FakeModels.Ready();
+        var plan = OipOutputPlan.For(model, [new OipRequestedOutput("logits", 10, false), new OipRequestedOutput("probabilities", 2, false)]);
+        var result = new InferenceResult(model, logits, logits.Length, null, 0, 1);
+
+        var outputs = plan.Build([result]);
+
+        Assert.Equal(
+            ["Infinity:2:class-2", "5.000000:9:class-9", "3.000000:7:class-7", "2.000000:5:class-5", "1.000000:0:class-0",
+             "0.000000:4:class-4", "-1.000000:8:class-8", "-Infinity:3:class-3", "NaN:1:class-1", "NaN:6:class-6"],
+            outputs[0].Bytes!);
+        Assert.Equal(["NaN:0:class-0", "NaN:1:class-1"], outputs[1].Bytes!);
+    }
+
+    [Fact]
     public async Task PostInfer_HugeShape_Is400NotA500()
     {
         await using var host = await InferenceTestHost.StartAsync();
