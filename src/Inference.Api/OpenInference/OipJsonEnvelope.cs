@@ -37,11 +37,11 @@ internal sealed record OipJsonEnvelope(string Id, IReadOnlyList<OipJsonEnvelope.
             else if (Is(ref reader, "inputs"u8, ref seen))
             {
                 inputs = [];
-                ForEachElement(ref reader, "\"inputs\"", ref inputs, static (ref reader, list) => list.Add(ReadInput(ref reader, list.Count)));
+                ReadArray(ref reader, "\"inputs\"", inputs, ReadInput);
             }
             else if (Is(ref reader, "outputs"u8, ref seen))
             {
-                ForEachElement(ref reader, "\"outputs\"", ref outputs, static (ref reader, list) => list.Add(ReadOutput(ref reader, list.Count)));
+                ReadArray(ref reader, "\"outputs\"", outputs, ReadOutput);
             }
             else if (Is(ref reader, "parameters"u8, ref seen))
             {
@@ -192,9 +192,10 @@ internal sealed record OipJsonEnvelope(string Id, IReadOnlyList<OipJsonEnvelope.
         return parameters;
     }
 
-    private delegate void ElementReader<T>(ref Utf8JsonReader reader, T state);
+    private delegate T ElementReader<T>(ref Utf8JsonReader reader, int index);
 
-    private static void ForEachElement<T>(ref Utf8JsonReader reader, string what, ref T state, ElementReader<T> read)
+    /// <summary>Reads each element of the array at the reader into <paramref name="list"/>.</summary>
+    private static void ReadArray<T>(ref Utf8JsonReader reader, string what, List<T> list, ElementReader<T> read)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -203,7 +204,7 @@ internal sealed record OipJsonEnvelope(string Id, IReadOnlyList<OipJsonEnvelope.
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            read(ref reader, state);
+            list.Add(read(ref reader, list.Count));
         }
     }
 
