@@ -103,7 +103,6 @@ public static class ErrorTable
             ApiErrorCode.BadMultipart => BadMultipart,
             _ => NoImage,
         },
-        OipRequestException => InvalidRequest,
         BadHttpRequestException { StatusCode: 413 } => PayloadTooLarge,
         BadHttpRequestException { StatusCode: >= 400 and < 500 } e => BadRequest with { Status = e.StatusCode, OipStatus = e.StatusCode },
         _ => null,

@@ -6,6 +6,10 @@ namespace Inference.Api.OpenInference;
 /// <summary>Decodes a gRPC ModelInferRequest and encodes the response (outputs in raw_output_contents, as Triton does).</summary>
 internal static class OipGrpcCodec
 {
+    /// <summary>
+    /// The request as checked tensors. FP32 values are copied once, from raw_input_contents or fp32_contents, into
+    /// pooled memory the returned request owns (dispose it); BYTES elements stay slices of the message.
+    /// </summary>
     public static OipInferRequest Decode(ModelInferRequest request)
     {
         if (request.RawInputContents.Count > 0 && request.RawInputContents.Count != request.Inputs.Count)
@@ -14,28 +18,23 @@ internal static class OipGrpcCodec
                 $"raw_input_contents has {request.RawInputContents.Count} entries for {request.Inputs.Count} inputs; it needs one per input.");
         }
 
-        var inputs = new List<OipInput>(request.Inputs.Count);
-        for (var i = 0; i < request.Inputs.Count; i++)
+        var buffers = new OipBuffers();
+        try
         {
-            var tensor = request.Inputs[i];
-            var raw = request.RawInputContents.Count > 0 ? request.RawInputContents[i] : null;
-            if (raw is not null && tensor.Contents is not null && HasContents(tensor.Contents))
+            var inputs = new List<OipInput>(request.Inputs.Count);
+            for (var i = 0; i < request.Inputs.Count; i++)
             {
-                throw OipTensorCodec.Invalid($"Input '{tensor.Name}' has both contents and raw_input_contents; send one.");
+                inputs.Add(DecodeInput(request.Inputs[i], request.RawInputContents.Count > 0 ? request.RawInputContents[i] : null, buffers));
             }
 
-            inputs.Add(tensor.Datatype switch
-            {
-                OipNames.Fp32 => new OipInput(tensor.Name, tensor.Datatype, [.. tensor.Shape],
-                    raw is not null ? OipTensorCodec.ReadFp32(raw.Span, tensor.Name) : [.. tensor.Contents?.Fp32Contents ?? []], null),
-                OipNames.Bytes => new OipInput(tensor.Name, tensor.Datatype, [.. tensor.Shape], null,
-                    raw is not null ? OipTensorCodec.ReadBytes(raw.Memory, tensor.Name) : [.. (tensor.Contents?.BytesContents ?? []).Select(static b => b.Memory)]),
-                _ => new OipInput(tensor.Name, tensor.Datatype, [.. tensor.Shape], null, null),
-            });
+            var outputs = request.Outputs.Select(static o => new OipRequestedOutput(o.Name, ClassificationCount(o.Name, o.Parameters), BinaryData: true)).ToList();
+            return new OipInferRequest(request.ModelName, request.ModelVersion, request.Id, inputs, outputs) { Buffers = buffers };
         }
-
-        var outputs = request.Outputs.Select(static o => new OipRequestedOutput(o.Name, ClassificationCount(o.Name, o.Parameters), BinaryData: true)).ToList();
-        return new OipInferRequest(request.ModelName, request.ModelVersion, request.Id, inputs, outputs);
+        catch
+        {
+            buffers.Dispose();
+            throw;
+        }
     }
 
     public static ModelInferResponse Encode(OipInferResponse response)
@@ -51,6 +50,61 @@ internal static class OipGrpcCodec
         }
 
         return message;
+    }
+
+    private static OipInput DecodeInput(ModelInferRequest.Types.InferInputTensor tensor, ByteString? raw, OipBuffers buffers)
+    {
+        var name = OipTensorCodec.Echo(tensor.Name);
+        var contents = tensor.Contents;
+        if (raw is not null && contents is not null && HasContents(contents))
+        {
+            throw OipTensorCodec.Invalid($"Input '{name}' has both contents and raw_input_contents; send one.");
+        }
+
+        OipTensorCodec.CheckDatatype(tensor.Name, tensor.Datatype);
+        long[] shape = [.. tensor.Shape];
+        var count = OipTensorCodec.ElementCount(tensor.Name, shape);
+        if (tensor.Datatype == OipNames.Bytes)
+        {
+            var elements = raw is not null ? OipTensorCodec.ReadBytes(raw.Memory, tensor.Name) : [.. (contents?.BytesContents ?? []).Select(static b => b.Memory)];
+            OipTensorCodec.CheckBytesCount(tensor.Name, shape, elements.Count);
+            return new OipInput(tensor.Name, tensor.Datatype, shape, default, elements);
+        }
+
+        Memory<float> values;
+        if (raw is not null)
+        {
+            if (raw.Length != count * (long)sizeof(float))
+            {
+                throw OipTensorCodec.Invalid(
+                    raw.Length % sizeof(float) == 0
+                    ? $"Input '{name}' has {raw.Length / sizeof(float)} FP32 values; shape {OipTensorCodec.Describe(shape)} needs {count}."
+                    : $"Input '{name}' has {raw.Length} raw bytes, not a whole number of FP32 values; shape {OipTensorCodec.Describe(shape)} needs {count}.");
+            }
+
+            values = buffers.RentFloats(count);
+            OipTensorCodec.ReadFp32(raw.Span, values.Span, tensor.Name);
+        }
+        else
+        {
+            var typed = contents?.Fp32Contents;
+            if (typed is null || typed.Count != count)
+            {
+                throw OipTensorCodec.Invalid(
+                    $"Input '{name}' has {typed?.Count ?? 0} fp32_contents values; shape {OipTensorCodec.Describe(shape)} needs {count}.");
+            }
+
+            values = buffers.RentFloats(count);
+            var span = values.Span;
+            for (var i = 0; i < count; i++)
+            {
+                span[i] = typed[i];
+            }
+
+            OipTensorCodec.CheckFinite(tensor.Name, values.Span);
+        }
+
+        return new OipInput(tensor.Name, tensor.Datatype, shape, values, null);
     }
 
     private static int ClassificationCount(string name, IDictionary<string, InferParameter> parameters)

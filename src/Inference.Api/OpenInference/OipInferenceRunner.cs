@@ -52,7 +52,7 @@ internal sealed class OipInferenceRunner(InferenceDataPlane plane)
         }
 
         CheckBatch(model, shape[0]);
-        var values = input.Fp32 ?? [];
+        var values = input.Fp32;
         var perImage = checked((int)(shape[1] * shape[2] * shape[3]));
         if (values.Length != checked(perImage * (int)shape[0]))
         {

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using System.Text.Json;
 
 namespace Inference.Api.OpenInference;
@@ -6,139 +6,160 @@ namespace Inference.Api.OpenInference;
 /// <summary>
 /// Reads an OIP REST infer body: the JSON tensor format, optionally followed by binary tensor data
 /// (binary tensor extension: <c>Inference-Header-Content-Length</c> gives the JSON's length, and each input
-/// with <c>parameters.binary_data_size</c> takes that many bytes, in input order).
+/// with <c>parameters.binary_data_size</c> takes that many bytes, in input order). The JSON is read with a
+/// <see cref="Utf8JsonReader"/> (no DOM); each data array is then streamed into pooled memory.
 /// </summary>
 internal static class OipRestRequestReader
 {
+    /// <summary>Reads the body into a pooled buffer and decodes it; the request owns that buffer until disposed.</summary>
+    public static async Task<OipInferRequest> ReadAsync(string model, string? version, HttpRequest http, int? headerLength, CancellationToken cancellationToken)
+    {
+        var buffers = new OipBuffers();
+        try
+        {
+            var body = await ReadBodyAsync(http.Body, http.ContentLength, buffers, cancellationToken).ConfigureAwait(false);
+            return Decode(model, version, body, headerLength, buffers);
+        }
+        catch
+        {
+            buffers.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Decodes <paramref name="body"/>; the request's tensors may be views of it, so it must outlive the request.</summary>
     public static OipInferRequest Read(string model, string? version, ReadOnlyMemory<byte> body, int? headerLength)
+    {
+        var buffers = new OipBuffers();
+        try
+        {
+            return Decode(model, version, body, headerLength, buffers);
+        }
+        catch
+        {
+            buffers.Dispose();
+            throw;
+        }
+    }
+
+    private static OipInferRequest Decode(string model, string? version, ReadOnlyMemory<byte> body, int? headerLength, OipBuffers buffers)
     {
         if (headerLength is { } length && (length < 0 || length > body.Length))
         {
-            throw new OipRequestException($"{OipNames.HeaderContentLength} is {length} but the body has {body.Length} bytes.");
+            throw OipTensorCodec.Invalid($"{OipNames.HeaderContentLength} is {length} but the body has {body.Length} bytes.");
         }
 
         var json = headerLength is { } jsonLength ? body[..jsonLength] : body;
         var binary = headerLength is { } binaryStart ? body[binaryStart..] : ReadOnlyMemory<byte>.Empty;
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new OipRequestException($"The request body is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputsElement) || inputsElement.ValueKind != JsonValueKind.Array)
-            {
-                throw new OipRequestException("The request must be a JSON object with an \"inputs\" array.");
-            }
-
-            var id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString()! : string.Empty;
-            var binaryOutputs = Parameter(root, OipNames.BinaryDataOutputParameter) is { ValueKind: JsonValueKind.True };
+            var envelope = OipJsonEnvelope.Read(json.Span);
             var offset = 0;
-            var inputs = new List<OipInput>();
-            foreach (var input in inputsElement.EnumerateArray())
+            var inputs = new List<OipInput>(envelope.Inputs.Count);
+            foreach (var input in envelope.Inputs)
             {
-                inputs.Add(ReadInput(input, binary, ref offset));
+                inputs.Add(ReadInput(input, json, binary, ref offset, buffers));
             }
 
             if (offset != binary.Length)
             {
-                throw new OipRequestException($"The body has {binary.Length - offset} bytes of binary data that no input claims.");
+                throw OipTensorCodec.Invalid($"The body has {binary.Length - offset} bytes of binary data that no input claims.");
             }
 
-            var outputs = new List<OipRequestedOutput>();
-            if (root.TryGetProperty("outputs", out var outputsElement) && outputsElement.ValueKind == JsonValueKind.Array)
+            var outputs = envelope.Outputs.Select(o => new OipRequestedOutput(o.Name, o.Classification, o.BinaryData ?? envelope.BinaryOutputs)).ToList();
+            return new OipInferRequest(model, version ?? string.Empty, envelope.Id, inputs, outputs, envelope.BinaryOutputs) { Buffers = buffers };
+        }
+        catch (JsonException e)
+        {
+            throw OipTensorCodec.Invalid($"The request body is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static OipInput ReadInput(OipJsonEnvelope.Input input, ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary, ref int offset, OipBuffers buffers)
+    {
+        var name = OipTensorCodec.Echo(input.Name);
+        OipTensorCodec.CheckDatatype(input.Name, input.Datatype);
+        if (input.BinaryDataSize is { } size)
+        {
+            if (input.DataOffset >= 0)
             {
-                foreach (var output in outputsElement.EnumerateArray())
+                throw OipTensorCodec.Invalid($"Input '{name}' has both \"data\" and parameters.binary_data_size; send one.");
+            }
+
+            if (size < 0 || size > binary.Length - offset)
+            {
+                throw OipTensorCodec.Invalid(binary.IsEmpty
+                    ? $"Input '{name}' has binary_data_size {size} but the request has no binary data (send {OipNames.HeaderContentLength})."
+                    : $"Input '{name}': binary_data_size {size} does not fit the {binary.Length - offset} binary bytes left.");
+            }
+
+            var raw = binary.Slice(offset, (int)size);
+            offset += (int)size;
+            if (input.Datatype == OipNames.Bytes)
+            {
+                var elements = OipTensorCodec.ReadBytes(raw, input.Name);
+                OipTensorCodec.CheckBytesCount(input.Name, input.Shape, elements.Count);
+                return new OipInput(input.Name, input.Datatype, input.Shape, default, elements);
+            }
+
+            var count = OipTensorCodec.ElementCount(input.Name, input.Shape);
+            if (size != count * (long)sizeof(float))
+            {
+                throw OipTensorCodec.Invalid(
+                    $"Input '{name}': binary_data_size {size} does not match FP32 shape {OipTensorCodec.Describe(input.Shape)}, which needs {count * (long)sizeof(float)} bytes.");
+            }
+
+            var values = buffers.RentFloats(count);
+            OipTensorCodec.ReadFp32(raw.Span, values.Span, input.Name);
+            return new OipInput(input.Name, input.Datatype, input.Shape, values, null);
+        }
+
+        if (input.DataOffset < 0)
+        {
+            throw OipTensorCodec.Invalid($"Input '{name}' has neither \"data\" nor parameters.binary_data_size.");
+        }
+
+        return input.Datatype == OipNames.Bytes
+            ? new OipInput(input.Name, input.Datatype, input.Shape, default, OipJsonTensorReader.ReadBytes(json, input.DataOffset, input.Name, input.Shape))
+            : new OipInput(input.Name, input.Datatype, input.Shape, OipJsonTensorReader.ReadFp32(json, input.DataOffset, input.Name, input.Shape, buffers), null);
+    }
+
+    /// <summary>The whole body in one pooled array (sized by Content-Length when sent); Kestrel enforces the body limit.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(Stream body, long? declaredLength, OipBuffers buffers, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declaredLength ?? 64 * 1024, 1, Array.MaxLength));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
                 {
-                    var name = RequiredString(output, "name", "output");
-                    var classification = Parameter(output, OipNames.ClassificationParameter) is { } k
-                        ? (k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var count) && count > 0
-                            ? count
-                            : throw new OipRequestException($"Output '{name}': the classification parameter must be a positive integer (a JSON number), not {k.ValueKind.ToString().ToLowerInvariant()} {k.GetRawText()}."))
-                        : 0;
-                    var binaryData = Parameter(output, OipNames.BinaryDataParameter) is { } flag ? flag.ValueKind == JsonValueKind.True : binaryOutputs;
-                    outputs.Add(new OipRequestedOutput(name, classification, binaryData));
+                    if (length == Array.MaxLength)
+                    {
+                        throw OipTensorCodec.Invalid($"The request body exceeds {Array.MaxLength} bytes.");
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, Array.MaxLength));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
                 }
-            }
 
-            return new OipInferRequest(model, version ?? string.Empty, id, inputs, outputs, binaryOutputs);
-        }
-    }
+                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    buffers.Adopt(buffer);
+                    return buffer.AsMemory(0, length);
+                }
 
-    private static OipInput ReadInput(JsonElement input, ReadOnlyMemory<byte> binary, ref int offset)
-    {
-        var name = RequiredString(input, "name", "input");
-        var datatype = RequiredString(input, "datatype", $"input '{name}'");
-        if (!input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
-        {
-            throw new OipRequestException($"Input '{name}' has no \"shape\" array.");
-        }
-
-        var shape = shapeElement.EnumerateArray()
-            .Select(d => d.TryGetInt64(out var v) ? v : throw new OipRequestException($"Input '{name}': shape holds a non-integer.")).ToArray();
-        if (Parameter(input, OipNames.BinaryDataSizeParameter) is { } sizeElement)
-        {
-            if (!sizeElement.TryGetInt32(out var size) || size < 0 || size > binary.Length - offset)
-            {
-                throw new OipRequestException($"Input '{name}': binary_data_size {sizeElement} exceeds the {binary.Length - offset} binary bytes left.");
-            }
-
-            var raw = binary.Slice(offset, size);
-            offset += size;
-            return datatype switch
-            {
-                OipNames.Fp32 => new OipInput(name, datatype, shape, OipTensorCodec.ReadFp32(raw.Span, name), null),
-                OipNames.Bytes => new OipInput(name, datatype, shape, null, OipTensorCodec.ReadBytes(raw, name)),
-                _ => new OipInput(name, datatype, shape, null, null),
-            };
-        }
-
-        if (!input.TryGetProperty("data", out var data))
-        {
-            throw new OipRequestException($"Input '{name}' has neither \"data\" nor parameters.binary_data_size.");
-        }
-
-        return datatype switch
-        {
-            OipNames.Fp32 => new OipInput(name, datatype, shape, [.. Flatten(data).Select(v => v.ValueKind == JsonValueKind.Number
-                ? v.GetSingle() : throw new OipRequestException($"Input '{name}': FP32 data holds a non-number."))], null),
-            OipNames.Bytes => new OipInput(name, datatype, shape, null, [.. Flatten(data).Select(v => v.ValueKind == JsonValueKind.String
-                ? (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(v.GetString()!) : throw new OipRequestException($"Input '{name}': BYTES data holds a non-string."))]),
-            _ => new OipInput(name, datatype, shape, null, null),
-        };
-    }
-
-    /// <summary>The tensor format allows flat or nested (row-major) arrays.</summary>
-    private static IEnumerable<JsonElement> Flatten(JsonElement element)
-    {
-        if (element.ValueKind != JsonValueKind.Array)
-        {
-            yield return element;
-            yield break;
-        }
-
-        foreach (var item in element.EnumerateArray())
-        {
-            foreach (var leaf in Flatten(item))
-            {
-                yield return leaf;
+                length += read;
             }
         }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
-
-    private static JsonElement? Parameter(JsonElement owner, string name) =>
-        owner.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value)
-            ? value
-            : null;
-
-    private static string RequiredString(JsonElement owner, string property, string what) =>
-        owner.ValueKind == JsonValueKind.Object && owner.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw new OipRequestException($"The {what} has no \"{property}\" string.");
 }

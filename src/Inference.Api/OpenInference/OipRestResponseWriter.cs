@@ -111,7 +111,7 @@ internal static class OipRestResponseWriter
         {
             foreach (var value in output.Fp32)
             {
-                json.WriteNumberValue(value);
+                WriteFp32(json, value);
             }
         }
         else
@@ -123,6 +123,23 @@ internal static class OipRestResponseWriter
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A finite value as a JSON number; NaN and ±Infinity as the bare tokens <c>NaN</c>, <c>Infinity</c> and
+    /// <c>-Infinity</c>, as Triton writes them (rapidjson's kWriteNanAndInfFlag) and Python's json and Triton's
+    /// clients read them. Strict JSON has no such numbers: clients that need exact bits ask for binary_data.
+    /// </summary>
+    private static void WriteFp32(Utf8JsonWriter json, float value)
+    {
+        if (float.IsFinite(value))
+        {
+            json.WriteNumberValue(value);
+        }
+        else
+        {
+            json.WriteRawValue(float.IsNaN(value) ? "NaN"u8 : value > 0 ? "Infinity"u8 : "-Infinity"u8, skipInputValidation: true);
+        }
     }
 
     private static void WriteDuration(Utf8JsonWriter json, string name, StatisticDuration? duration)

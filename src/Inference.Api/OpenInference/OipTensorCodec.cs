@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Inference.Engine.Inference;
@@ -6,34 +9,117 @@ using Inference.Engine.Inference;
 namespace Inference.Api.OpenInference;
 
 /// <summary>
-/// The raw tensor layout shared by gRPC's raw_*_contents and the REST binary extension: FP32 as little-endian
-/// floats, BYTES as elements each prefixed by a 4-byte little-endian length.
+/// The checks every binding applies to a client tensor (datatype, shape, element count, finite values), and the raw
+/// tensor layout shared by gRPC's raw_*_contents and the REST binary extension: FP32 as little-endian floats,
+/// BYTES as elements each prefixed by a 4-byte little-endian length. Every failure is an
+/// <see cref="InferenceErrorCode.InvalidInput"/> (400 / INVALID_ARGUMENT) that names the tensor and the problem.
 /// </summary>
 internal static class OipTensorCodec
 {
-    public static float[] ReadFp32(ReadOnlySpan<byte> raw, string tensorName)
+    /// <summary>The longest tensor name or datatype echoed back in an error.</summary>
+    private const int MaxEcho = 64;
+
+    /// <summary>The most dimensions a tensor may have (the served models take 4).</summary>
+    private const int MaxRank = 32;
+
+    /// <summary>The Open Inference Protocol's datatypes (with Triton's BF16).</summary>
+    private static readonly FrozenSet<string> Datatypes = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "BF16", "FP32", "FP64", "BYTES");
+
+    /// <summary>FP32 and BYTES pass; any other datatype is refused before its data is read.</summary>
+    public static void CheckDatatype(string tensorName, string datatype)
     {
-        if (raw.Length % sizeof(float) != 0)
+        if (datatype is OipNames.Fp32 or OipNames.Bytes)
         {
-            throw Invalid($"Input '{tensorName}': {raw.Length} raw bytes is not a whole number of FP32 values.");
+            return;
         }
 
-        var values = new float[raw.Length / sizeof(float)];
+        throw Invalid(Datatypes.Contains(datatype)
+            ? $"Input '{Echo(tensorName)}' has datatype '{datatype}'; send FP32 [N,3,H,W] tensors or BYTES [N] encoded images."
+            : $"Input '{Echo(tensorName)}' has datatype '{Echo(datatype)}', which is not an Open Inference Protocol datatype ({string.Join(", ", Datatypes.Order(StringComparer.Ordinal))}).");
+    }
+
+    /// <summary>How many elements <paramref name="shape"/> holds: every dimension at least 1, the product within one array.</summary>
+    public static int ElementCount(string tensorName, IReadOnlyList<long> shape)
+    {
+        if (shape.Count > MaxRank)
+        {
+            throw Invalid($"Input '{Echo(tensorName)}' has {shape.Count} dimensions; a tensor may have at most {MaxRank}.");
+        }
+
+        var count = 1L;
+        var overflow = false;
+        for (var i = 0; i < shape.Count; i++)
+        {
+            var dimension = shape[i];
+            if (dimension < 1)
+            {
+                throw Invalid($"Input '{Echo(tensorName)}' has shape {Describe(shape)}: dimension {i} is {dimension}; every dimension must be at least 1.");
+            }
+
+            overflow |= count > long.MaxValue / dimension;
+            count = overflow ? long.MaxValue : count * dimension;
+        }
+
+        if (overflow || count > Array.MaxLength)
+        {
+            var elements = overflow ? $"more than {long.MaxValue}" : count.ToString(CultureInfo.InvariantCulture);
+            throw Invalid($"Input '{Echo(tensorName)}' has shape {Describe(shape)}: {elements} elements, more than the {Array.MaxLength} one tensor may hold.");
+        }
+
+        return (int)count;
+    }
+
+    /// <summary>Copies little-endian FP32 <paramref name="raw"/> into <paramref name="destination"/> (same element count) and checks it.</summary>
+    public static void ReadFp32(ReadOnlySpan<byte> raw, Span<float> destination, string tensorName)
+    {
         if (BitConverter.IsLittleEndian)
         {
-            raw.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+            raw.CopyTo(MemoryMarshal.AsBytes(destination));
         }
         else
         {
-            for (var i = 0; i < values.Length; i++)
+            for (var i = 0; i < destination.Length; i++)
             {
-                values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * 4)..]);
+                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * sizeof(float))..]);
             }
         }
 
-        return values;
+        CheckFinite(tensorName, destination);
     }
 
+    /// <summary>
+    /// Refuses NaN and ±Infinity in an input: a preprocessed image never holds one, and the model would answer NaN
+    /// scores for it without saying why.
+    /// </summary>
+    public static void CheckFinite(string tensorName, ReadOnlySpan<float> values)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // x - x is 0 for every finite x and NaN for NaN and ±Infinity.
+            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var vector = new Vector<float>(values[i..]);
+                if (!Vector.EqualsAll(vector - vector, Vector<float>.Zero))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw Invalid(
+                    $"Input '{Echo(tensorName)}': FP32 value [{i}] is {values[i].ToString(CultureInfo.InvariantCulture)}; input values must be finite numbers.");
+            }
+        }
+    }
+
+    /// <summary>The length-prefixed BYTES elements of <paramref name="raw"/>, as slices of it (no copy).</summary>
     public static List<ReadOnlyMemory<byte>> ReadBytes(ReadOnlyMemory<byte> raw, string tensorName)
     {
         var elements = new List<ReadOnlyMemory<byte>>();
@@ -42,14 +128,14 @@ internal static class OipTensorCodec
         {
             if (raw.Length - offset < 4)
             {
-                throw Invalid($"Input '{tensorName}': BYTES element {elements.Count} has a truncated 4-byte length prefix.");
+                throw Invalid($"Input '{Echo(tensorName)}': BYTES element {elements.Count} has a truncated 4-byte length prefix.");
             }
 
             var length = BinaryPrimitives.ReadUInt32LittleEndian(raw.Span[offset..]);
             offset += 4;
             if (length > (uint)(raw.Length - offset))
             {
-                throw Invalid($"Input '{tensorName}': BYTES element {elements.Count} claims {length} bytes but only {raw.Length - offset} remain.");
+                throw Invalid($"Input '{Echo(tensorName)}': BYTES element {elements.Count} claims {length} bytes but only {raw.Length - offset} remain.");
             }
 
             elements.Add(raw.Slice(offset, (int)length));
@@ -57,6 +143,17 @@ internal static class OipTensorCodec
         }
 
         return elements;
+    }
+
+    /// <summary>Checks that a BYTES tensor has as many elements as its shape holds.</summary>
+    public static void CheckBytesCount(string tensorName, IReadOnlyList<long> shape, int elements)
+    {
+        var expected = ElementCount(tensorName, shape);
+        if (elements != expected)
+        {
+            throw Invalid(
+                $"Input '{Echo(tensorName)}' has {elements} BYTES elements; shape {Describe(shape)} needs {expected} (BYTES inputs take shape [N] with N encoded images).");
+        }
     }
 
     public static byte[] WriteFp32(ReadOnlySpan<float> values) => MemoryMarshal.AsBytes(values).ToArray();
@@ -75,6 +172,13 @@ internal static class OipTensorCodec
 
         return buffer;
     }
+
+    /// <summary>A shape as <c>[a,b,c]</c>, its first 8 dimensions only.</summary>
+    public static string Describe(IReadOnlyList<long> shape) =>
+        shape.Count <= 8 ? $"[{string.Join(",", shape)}]" : $"[{string.Join(",", shape.Take(8))},... ({shape.Count} dimensions)]";
+
+    /// <summary>Client text echoed in an error, cut to <see cref="MaxEcho"/> characters.</summary>
+    public static string Echo(string text) => text.Length <= MaxEcho ? text : $"{text[..MaxEcho]}...";
 
     public static InferenceException Invalid(string message) => new(InferenceErrorCode.InvalidInput, message);
 }

@@ -44,7 +44,7 @@ internal sealed class OpenInferenceGrpcService(
 
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
-        var decoded = OipGrpcCodec.Decode(request);
+        using var decoded = OipGrpcCodec.Decode(request);
         var response = await runner.InferAsync(decoded, ImageInferenceCodec.RemainingTime(context, time), context.CancellationToken).ConfigureAwait(false);
         return OipGrpcCodec.Encode(response);
     }

@@ -50,11 +50,9 @@ public static class OpenInferenceRestEndpoints
         var headerLength = context.Request.Headers.TryGetValue(OipNames.HeaderContentLength, out var header)
             ? (int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var length)
                 ? length
-                : throw new OipRequestException($"{OipNames.HeaderContentLength} '{ErrorTable.Echo(header)}' is not a byte count."))
+                : throw OipTensorCodec.Invalid($"{OipNames.HeaderContentLength} '{ErrorTable.Echo(header)}' is not a byte count."))
             : (int?)null;
-        using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
-        var request = OipRestRequestReader.Read(model, version, body.GetBuffer().AsMemory(0, (int)body.Length), headerLength);
+        using var request = await OipRestRequestReader.ReadAsync(model, version, context.Request, headerLength, context.RequestAborted).ConfigureAwait(false);
         var response = await runner.InferAsync(request, timeout: null, context.RequestAborted).ConfigureAwait(false);
         var (json, binary) = OipRestResponseWriter.WriteInfer(response);
         if (binary.Count == 0)

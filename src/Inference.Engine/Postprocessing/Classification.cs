@@ -42,7 +42,8 @@ public static class Classification
 
     /// <summary>
     /// Fills <paramref name="best"/> with the indices of the largest <paramref name="values"/>, largest first (ties:
-    /// lower index first), and returns how many it filled: the one top-k selection of every protocol.
+    /// lower index first), and returns how many it filled: the one top-k selection of every protocol. Ordered by
+    /// <see cref="float.CompareTo(float)"/>, so non-finite values rank totally: +Infinity first, NaN last.
     /// </summary>
     public static int TopIndices(ReadOnlySpan<float> values, Span<int> best)
     {
@@ -57,13 +58,13 @@ public static class Classification
         {
             // Insertion into a small sorted list: O(n*k), fast for the k users ask for (1..10).
             var p = values[i];
-            if (count == k && p <= values[best[count - 1]])
+            if (count == k && p.CompareTo(values[best[count - 1]]) <= 0)
             {
                 continue;
             }
 
             var position = count < k ? count++ : k - 1;
-            while (position > 0 && values[best[position - 1]] < p)
+            while (position > 0 && values[best[position - 1]].CompareTo(p) < 0)
             {
                 best[position] = best[position - 1];
                 position--;
