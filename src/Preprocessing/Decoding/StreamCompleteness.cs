@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace Inference.Preprocessing.Decoding;
 
 /// <summary>
-/// ImageSharp fills what a truncated file lacks with grey or zeros and reports success (measured for JPEG, PNG,
-/// BMP, GIF, WebP and uncompressed TIFF); Pillow, and the native decoders of the Skia path, refuse such a file. This
+/// ImageSharp decodes a truncated file without complaint (measured for BMP, GIF, WebP and uncompressed TIFF),
+/// filling what is missing; Pillow, and the native decoders of the Skia path, refuse such a file. This
 /// walks the container, without decoding, and refuses it as truncated first: a JPEG whose scan data has no
 /// end-of-image marker, a PNG that ends before its IEND chunk, a BMP shorter than its rows, a GIF whose first
 /// image's data blocks run past the end, a WebP shorter than its RIFF size, a TIFF whose first page's strips or
