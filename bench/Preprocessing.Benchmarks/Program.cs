@@ -10,7 +10,11 @@ if (args.Length >= 3 && args[0] == "--write")
 
 if (args.Length >= 2 && args[0] == "--rss")
 {
-    PeakMemory.Run(args[1], args.Length >= 3 && args[2] == "fast" ? DecodeMode.Fast : DecodeMode.Exact);
+    var option = args.Length >= 3 ? args[2] : "";
+    PeakMemory.Run(
+        args[1],
+        option == "fast" ? DecodeMode.Fast : DecodeMode.Exact,
+        option switch { "imagesharp" => ImageDecoderKind.ImageSharp, "skia" => ImageDecoderKind.Skia, _ => ImageDecoderKind.Auto });
     return;
 }
 

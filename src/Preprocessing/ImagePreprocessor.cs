@@ -7,12 +7,13 @@ using Inference.Preprocessing.Resize;
 namespace Inference.Preprocessing;
 
 /// <summary>
-/// Decode (Skia) → torchvision <c>Resize</c> (Pillow's exact antialiased bilinear) → <c>CenterCrop</c> →
+/// Decode (Skia or ImageSharp, see <see cref="ImageDecoderKind"/>) → torchvision <c>Resize</c> (Pillow's exact antialiased bilinear) → <c>CenterCrop</c> →
 /// normalise into NCHW float32. Thread-safe; working memory comes from a pool of native buffers.
 /// </summary>
 public sealed unsafe class ImagePreprocessor : IImagePreprocessor
 {
     private readonly ScratchPool _pool = new(Math.Max(2, Environment.ProcessorCount));
+    private readonly ImageSharpDecoder _imageSharp;
 
     public ImagePreprocessor()
         : this(ImageLimits.Default)
@@ -20,12 +21,24 @@ public sealed unsafe class ImagePreprocessor : IImagePreprocessor
     }
 
     public ImagePreprocessor(ImageLimits limits)
+        : this(limits, ImageDecoderKind.Auto)
+    {
+    }
+
+    /// <param name="limits">Header limits, checked before decoding.</param>
+    /// <param name="decoder">The decoder for specs that do not name one (<see cref="PreprocessingSpec.Decoder"/>).</param>
+    public ImagePreprocessor(ImageLimits limits, ImageDecoderKind decoder)
     {
         ArgumentNullException.ThrowIfNull(limits);
         Limits = limits;
+        Decoder = decoder;
+        _imageSharp = new ImageSharpDecoder(limits);
     }
 
     public ImageLimits Limits { get; }
+
+    /// <summary>The decoder used when the spec does not choose one.</summary>
+    public ImageDecoderKind Decoder { get; }
 
     /// <inheritdoc />
     public PreprocessResult Preprocess(ReadOnlySpan<byte> encoded, PreprocessingSpec spec, Span<float> destination)
@@ -101,12 +114,23 @@ public sealed unsafe class ImagePreprocessor : IImagePreprocessor
         var format = ImageFormat.Sniff(encoded) ?? throw DecodeErrors.Unsupported(encoded.Length);
         fixed (byte* data = encoded)
         {
-            var decoded = ImageDecoder.Decode(data, encoded.Length, format, spec, Limits, scratch);
+            var decoded = UsesImageSharp(spec.Decoder ?? Decoder, format)
+                ? _imageSharp.Decode(data, encoded.Length, format, spec, Limits, scratch)
+                : SkiaDecoder.Decode(data, encoded.Length, format, spec, Limits, scratch);
             var geometry = CropGeometry.For(decoded.FullWidth, decoded.FullHeight, spec);
             var crop = CropResampler.Run(decoded.Pixels, decoded.FullWidth, decoded.FullHeight, decoded.Scale, geometry, spec, scratch);
             return ((nint)crop, new PreprocessResult(decoded.FullWidth, decoded.FullHeight, format));
         }
     }
+
+    private static bool UsesImageSharp(ImageDecoderKind decoder, string format) => decoder switch
+    {
+        ImageDecoderKind.ImageSharp => true,
+        ImageDecoderKind.Skia when format == ImageFormat.Tiff => throw new ImageProcessingException(
+            ImageErrorCode.UnsupportedFormat, "TIFF is read by the ImageSharp decoder only; this model's decoder is 'skia' (use 'auto' or 'imagesharp')."),
+        ImageDecoderKind.Skia => false,
+        _ => format == ImageFormat.Tiff,
+    };
 
     private static void ValidateGeometry(PreprocessingSpec spec)
     {

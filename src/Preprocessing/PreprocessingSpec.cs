@@ -32,6 +32,9 @@ public sealed record PreprocessingSpec
     /// <summary>Exact (byte-identical to torchvision) or Fast (DCT-domain downscaled JPEG decode).</summary>
     public DecodeMode Mode { get; init; } = DecodeMode.Exact;
 
+    /// <summary>Which library decodes (skia, imagesharp, auto); null: the preprocessor's default (<c>Inference:Decoder</c>).</summary>
+    public ImageDecoderKind? Decoder { get; init; }
+
     /// <summary>Number of floats one image occupies in an NCHW batch.</summary>
     public int TensorLength => 3 * InputHeight * InputWidth;
 }

@@ -4,11 +4,14 @@ namespace Inference.Preprocessing.Tests;
 
 public sealed class ConcurrencyTests
 {
-    [Fact]
-    public void Preprocess_ManyThreadsOneInstance_SameResultsAsSequential()
+    [Theory]
+    [InlineData(ImageDecoderKind.Auto)]
+    [InlineData(ImageDecoderKind.ImageSharp)]
+    public void Preprocess_ManyThreadsOneInstance_SameResultsAsSequential(ImageDecoderKind decoder)
     {
-        var preprocessor = new ImagePreprocessor();
-        var inputs = new[] { TestImages.Jpeg(500, 375), TestImages.Png(300, 400), TestImages.Jpeg(1200, 700, seed: 2), TestImages.Jpeg(64, 48) };
+        var preprocessor = new ImagePreprocessor(ImageLimits.Default, decoder);
+        var tiff = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Data", "rgb_lzw.tif"));
+        var inputs = new[] { TestImages.Jpeg(500, 375), TestImages.Png(300, 400), TestImages.Jpeg(1200, 700, seed: 2), TestImages.Jpeg(64, 48), tiff };
         var spec = PreprocessingSpec.ImageNet;
         var expected = inputs.Select(bytes =>
         {

@@ -15,7 +15,7 @@ internal static class ImageBodyReader
 
     private static readonly HashSet<string> RawMediaTypes = new(StringComparer.OrdinalIgnoreCase)
     {
-        "image/jpeg", "image/jpg", "image/png", "image/webp", "image/bmp", "image/x-ms-bmp", "image/gif", "application/octet-stream",
+        "image/jpeg", "image/jpg", "image/png", "image/webp", "image/bmp", "image/x-ms-bmp", "image/gif", "image/tiff", "application/octet-stream",
     };
 
     public static async Task<ImageBodies> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
@@ -29,7 +29,7 @@ internal static class ImageBodyReader
         {
             throw new ApiException(
                 ApiErrorCode.UnsupportedMediaType,
-                "Send the image as the body with Content-Type image/jpeg, image/png, image/webp, image/bmp, image/gif or application/octet-stream, or several as multipart/form-data 'image' parts.");
+                "Send the image as the body with Content-Type image/jpeg, image/png, image/webp, image/bmp, image/gif, image/tiff or application/octet-stream, or several as multipart/form-data 'image' parts.");
         }
 
         if (type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -41,7 +41,7 @@ internal static class ImageBodyReader
         {
             throw new ApiException(
                 ApiErrorCode.UnsupportedMediaType,
-                $"Content-Type '{ErrorTable.Echo(type)}' is not accepted. Use image/jpeg, image/png, image/webp, image/bmp, image/gif, application/octet-stream or multipart/form-data.");
+                $"Content-Type '{ErrorTable.Echo(type)}' is not accepted. Use image/jpeg, image/png, image/webp, image/bmp, image/gif, image/tiff, application/octet-stream or multipart/form-data.");
         }
 
         var bodies = new ImageBodies();

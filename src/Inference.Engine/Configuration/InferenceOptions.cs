@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Inference.Preprocessing;
 
 namespace Inference.Engine.Configuration;
 
@@ -23,6 +24,12 @@ public sealed class InferenceOptions
     public string DemoWeightsCache { get; set; } = Path.Combine(Path.GetTempPath(), "inference-demo-weights");
 
     public ExecutionProviderKind ExecutionProvider { get; set; } = ExecutionProviderKind.Auto;
+
+    /// <summary>
+    /// Image decoder for models whose config.json names none: auto (Skia, ImageSharp for TIFF), skia or imagesharp.
+    /// </summary>
+    [EnumDataType(typeof(ImageDecoderKind))]
+    public ImageDecoderKind Decoder { get; set; } = ImageDecoderKind.Auto;
 
     /// <summary>CUDA device ordinal.</summary>
     [Range(0, 64)]

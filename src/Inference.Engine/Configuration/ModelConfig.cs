@@ -28,6 +28,9 @@ public sealed record ModelConfig
     /// <summary>"exact" (torchvision) or "fast" (DCT-domain JPEG downscale first).</summary>
     public string DecodeMode { get; init; } = "exact";
 
+    /// <summary>"skia", "imagesharp" or "auto"; null: the global <c>Inference:Decoder</c>.</summary>
+    public string? Decoder { get; init; }
+
     public int MaxBatchSize { get; init; } = 8;
 
     public double MaxQueueDelayMs { get; init; } = 2;

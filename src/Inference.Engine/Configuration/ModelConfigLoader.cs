@@ -62,6 +62,11 @@ public static class ModelConfigLoader
             "decodeMode",
             "must be \"exact\" or \"fast\"");
         Require(
+            config.Decoder is null or "skia" or "imagesharp" or "auto",
+            origin,
+            "decoder",
+            "must be \"skia\", \"imagesharp\" or \"auto\"");
+        Require(
             config.Architecture is null || ResNetArchitectures.TryGetDepth(config.Architecture, out _),
             origin,
             "architecture",

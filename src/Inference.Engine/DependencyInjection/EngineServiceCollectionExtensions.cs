@@ -41,7 +41,7 @@ public static class EngineServiceCollectionExtensions
                 MaxEncodedBytes = options.MaxImageBytes,
                 MaxPixels = options.MaxImagePixels,
                 MaxDimension = options.MaxImageDimension,
-            });
+            }, options.Decoder);
         });
         services.TryAddSingleton(sp => ComputeGate.ForCpu(
             new SessionFactory(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, NullLogger.Instance).IntraOpThreads));

@@ -150,6 +150,13 @@ internal sealed class ModelLoader(
             Std = config.Std,
             ApplyExifOrientation = config.ApplyExifOrientation,
             Mode = config.DecodeMode == "fast" ? DecodeMode.Fast : DecodeMode.Exact,
+            Decoder = config.Decoder switch
+            {
+                "skia" => ImageDecoderKind.Skia,
+                "imagesharp" => ImageDecoderKind.ImageSharp,
+                "auto" => ImageDecoderKind.Auto,
+                _ => null,
+            },
         },
     };
 }

@@ -9,7 +9,7 @@ internal static class DecodeErrors
         new(ImageErrorCode.Empty, "The image is empty (0 bytes).");
 
     public static ImageProcessingException Unsupported(int length) =>
-        new(ImageErrorCode.UnsupportedFormat, $"The {length}-byte input is not a supported image format (JPEG, PNG, WebP, BMP or GIF).");
+        new(ImageErrorCode.UnsupportedFormat, $"The {length}-byte input is not a supported image format (JPEG, PNG, WebP, BMP, GIF or TIFF).");
 
     /// <summary>Maps a failed SkCodec result to a typed error.</summary>
     public static ImageProcessingException FromResult(SKCodecResult result, string format, string stage) => result switch

@@ -8,6 +8,7 @@ internal static class ImageFormat
     public const string Webp = "webp";
     public const string Bmp = "bmp";
     public const string Gif = "gif";
+    public const string Tiff = "tiff";
 
     /// <summary>The format name, or null when the signature is none of the supported formats.</summary>
     public static string? Sniff(ReadOnlySpan<byte> data)
@@ -25,6 +26,12 @@ internal static class ImageFormat
         if (data.StartsWith("GIF87a"u8) || data.StartsWith("GIF89a"u8))
         {
             return Gif;
+        }
+
+        // Classic TIFF, little- ("II*\0") or big-endian ("MM\0*"); only ImageSharp reads it.
+        if (data.StartsWith("II*\0"u8) || data.StartsWith("MM\0*"u8))
+        {
+            return Tiff;
         }
 
         if (data.StartsWith("BM"u8))

@@ -1,5 +1,6 @@
 using Inference.Engine.Configuration;
 using Inference.Engine.DependencyInjection;
+using Inference.Preprocessing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,23 @@ public sealed class InferenceOptionsValidationTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.RequestTimeout);
         Assert.False(options.StopOnModelLoadFailure);
         Assert.Equal("models", options.ModelRepository);
+    }
+
+    [Fact]
+    public void AddInferenceEngine_DecoderImageSharp_PreprocessorDefaultsToImageSharp()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Inference:Models:0"] = "resnet18",
+            ["Inference:Decoder"] = "imagesharp",
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddInferenceEngine(configuration).BuildServiceProvider();
+
+        var preprocessor = Assert.IsType<ImagePreprocessor>(services.GetRequiredService<IImagePreprocessor>());
+
+        Assert.Equal(ImageDecoderKind.ImageSharp, services.GetRequiredService<IOptions<InferenceOptions>>().Value.Decoder);
+        Assert.Equal(ImageDecoderKind.ImageSharp, preprocessor.Decoder);
+        Assert.Equal(ImageDecoderKind.Auto, Resolve(new() { ["Inference:Models:0"] = "resnet18" }).Decoder);
     }
 
     [Fact]

@@ -46,6 +46,7 @@ public sealed class ModelConfigLoaderTests : IDisposable
               /* a smaller batch */ "maxBatchSize": 4,
               "Mean": [0.5, 0.5, 0.5,],
               "decodeMode": "fast",
+              "decoder": "imagesharp",
               "executors": 2,
             }
             """);
@@ -56,6 +57,7 @@ public sealed class ModelConfigLoaderTests : IDisposable
         Assert.Equal(4, config.MaxBatchSize);
         Assert.Equal([0.5f, 0.5f, 0.5f], config.Mean);
         Assert.Equal("fast", config.DecodeMode);
+        Assert.Equal("imagesharp", config.Decoder);
         Assert.Equal(2, config.Executors);
         Assert.Null(config.Unknown);
     }
@@ -66,6 +68,7 @@ public sealed class ModelConfigLoaderTests : IDisposable
     [InlineData("""{ "std": [0.2, 0, 0.2] }""", "std")]
     [InlineData("""{ "std": [0.2, -0.1, 0.2] }""", "std")]
     [InlineData("""{ "decodeMode": "slow" }""", "decodeMode")]
+    [InlineData("""{ "decoder": "libjpeg" }""", "decoder")]
     [InlineData("""{ "architecture": "resnet19" }""", "architecture")]
     [InlineData("""{ "maxBatchSize": 0 }""", "maxBatchSize")]
     [InlineData("""{ "queueCapacity": -1 }""", "queueCapacity")]

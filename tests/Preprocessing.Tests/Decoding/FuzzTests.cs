@@ -43,7 +43,7 @@ public sealed class FuzzTests
         Assert.True(outcomes.Count >= 2, "mutations should produce both successes and refusals");
     }
 
-    private static byte[] Mutate(byte[] original, Random random)
+    internal static byte[] Mutate(byte[] original, Random random)
     {
         var bytes = (byte[])original.Clone();
         switch (random.Next(5))

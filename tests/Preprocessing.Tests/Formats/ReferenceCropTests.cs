@@ -35,11 +35,11 @@ public sealed class ReferenceCropTests
     {
         var files = Cases().Select(row => row.Data.Item1).ToList();
 
-        foreach (var extension in new[] { ".jpg", ".png", ".webp", ".bmp", ".gif" })
+        foreach (var extension in new[] { ".jpg", ".png", ".webp", ".bmp", ".gif", ".tif" })
         {
             Assert.Contains(files, f => f.EndsWith(extension, StringComparison.Ordinal));
         }
 
-        Assert.True(files.Count >= 29, $"only {files.Count} reference cases found in {ReferenceData.Folder}");
+        Assert.True(files.Count >= 37, $"only {files.Count} reference cases found in {ReferenceData.Folder}");
     }
 }

@@ -12,7 +12,7 @@ namespace Inference.Preprocessing.Decoding;
 /// Pillow 9.4 opens 16-bit grayscale PNG as mode <c>I</c> and clamps it to 0..255 (nearly all white);
 /// Skia only gives the high byte there, which is what is used.
 /// </summary>
-internal static unsafe class ImageDecoder
+internal static unsafe class SkiaDecoder
 {
     /// <param name="data">The encoded bytes; they must stay pinned until the pixels have been used.</param>
     /// <param name="length">Number of bytes at <paramref name="data"/>.</param>
