@@ -23,7 +23,7 @@ internal static class ModelInfoMapper
             },
             Error = model.Error ?? string.Empty,
             InputName = model.InputName,
-            LogitsOutputName = model.LogitsOutputName,
+            LogitsOutputName = model.LogitsOutputName ?? string.Empty,
             NumClasses = model.NumClasses,
             EmbeddingDimension = model.EmbeddingDimension ?? 0,
             MaxBatchSize = model.MaxBatchSize,
@@ -31,6 +31,7 @@ internal static class ModelInfoMapper
             Weights = model.Weights == WeightsSource.Demo ? "demo" : "provided",
         };
         info.InputShape.AddRange(model.InputShape);
+        info.Tasks.AddRange(model.Tasks);
         if (includeLabels)
         {
             info.Labels.AddRange(model.Labels);
