@@ -74,7 +74,7 @@ internal sealed class InferenceEngine(
                 $"Model '{serving.Descriptor.Name}' has no embedding tensor: none was found in the graph and config.json names none ('embeddingTensor').");
         }
 
-        if (requestOptions.Outputs.HasFlag(InferenceOutputs.Logits) && serving.Descriptor.LogitsOutputName is null)
+        if (requestOptions.Outputs == InferenceOutputs.Logits && serving.Descriptor.LogitsOutputName is null)
         {
             serving.ReturnSlot(slot);
             throw new InferenceException(
