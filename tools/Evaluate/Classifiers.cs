@@ -6,13 +6,13 @@ using Inference.Engine.Inference;
 namespace Inference.Tools.Evaluate;
 
 /// <summary>Ranks an image's classes, best first.</summary>
-internal interface IImageRanker
+public interface IImageRanker
 {
     Task<IReadOnlyList<int>> RankAsync(byte[] image, int count, CancellationToken cancellationToken);
 }
 
 /// <summary>In-process: the engine's logits, ranked (ties by the lower index, as the service ranks them).</summary>
-internal sealed class EngineRanker(IInferenceEngine engine, string model) : IImageRanker
+public sealed class EngineRanker(IInferenceEngine engine, string model) : IImageRanker
 {
     private static readonly InferenceRequestOptions Logits = new() { Outputs = InferenceOutputs.Logits };
 
@@ -37,7 +37,7 @@ internal sealed class EngineRanker(IInferenceEngine engine, string model) : IIma
 }
 
 /// <summary>Over REST: <c>POST /v1/models/{model}/classify?top_k=n</c> with the image as the body.</summary>
-internal sealed class RestRanker(HttpClient client, string model) : IImageRanker
+public sealed class RestRanker(HttpClient client, string model) : IImageRanker
 {
     public async Task<IReadOnlyList<int>> RankAsync(byte[] image, int count, CancellationToken cancellationToken)
     {

@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Inference.Tools.Evaluate;
 
 /// <summary>One labelled image.</summary>
-internal sealed record LabelledImage(string Path, int Class);
+public sealed record LabelledImage(string Path, int Class);
 
 /// <summary>Reads the two data layouts the evaluator takes.</summary>
-internal static class EvaluationSet
+public static class EvaluationSet
 {
     private static readonly HashSet<string> ImageExtensions =
         new([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"], StringComparer.OrdinalIgnoreCase);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Inference.Tools.Evaluate;
 
 /// <summary>Top-1/top-5 accuracy, per-class accuracy and confusions over a labelled set.</summary>
-internal static class Evaluator
+public static class Evaluator
 {
     public const int TopK = 5;
 
@@ -49,11 +49,11 @@ internal static class Evaluator
         string.Create(CultureInfo.InvariantCulture, $"top1={report.Top1:0.######} top5={report.Top5:0.######} images={report.Images}");
 }
 
-internal sealed record ImageOutcome(string Path, int Class, IReadOnlyList<int> Top);
+public sealed record ImageOutcome(string Path, int Class, IReadOnlyList<int> Top);
 
-internal sealed record ClassAccuracy(int Class, string Label, int Images, double Top1, double Top5);
+public sealed record ClassAccuracy(int Class, string Label, int Images, double Top1, double Top5);
 
-internal sealed record Confusion(int Class, string Label, int Predicted, string PredictedLabel, int Count);
+public sealed record Confusion(int Class, string Label, int Predicted, string PredictedLabel, int Count);
 
-internal sealed record EvaluationReport(
+public sealed record EvaluationReport(
     int Images, double Top1, double Top5, IReadOnlyList<ClassAccuracy> PerClass, IReadOnlyList<Confusion> Confusions, IReadOnlyList<ImageOutcome> Outcomes);
