@@ -164,7 +164,13 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
             ? OrtValue.CreateTensorValueFromMemory(
                 OrtMemoryInfo.DefaultInstance, buffers.Embedding.AsMemory(0, runBatch * _shape.EmbeddingPerImage), [runBatch, _shape.EmbeddingPerImage])
             : null;
-        OrtValue[] outputs = [.. new[] { logitsValue, embeddingValue }.OfType<OrtValue>()];
+        OrtValue[] outputs = (logitsValue, embeddingValue) switch
+        {
+            ({ } logits, { } embedding) => [logits, embedding],
+            ({ } logits, null) => [logits],
+            (null, { } embedding) => [embedding],
+            _ => throw new InvalidOperationException("The model has neither logits nor an embedding output."),
+        };
 
         using var turn = _gate?.Enter();
         _session.Run(buffers.RunOptions, _inputNames, [inputValue], _outputNames, outputs);
