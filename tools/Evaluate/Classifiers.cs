@@ -5,16 +5,25 @@ using Inference.Engine.Inference;
 
 namespace Inference.Tools.Evaluate;
 
-/// <summary>Ranks an image's classes, best first.</summary>
+/// <summary>Ranks an image's classes, best first, or gives its embedding.</summary>
 public interface IImageRanker
 {
     Task<IReadOnlyList<int>> RankAsync(byte[] image, int count, CancellationToken cancellationToken);
+
+    Task<float[]> EmbedAsync(byte[] image, CancellationToken cancellationToken);
 }
 
 /// <summary>In-process: the engine's logits, ranked (ties by the lower index, as the service ranks them).</summary>
 public sealed class EngineRanker(IInferenceEngine engine, string model) : IImageRanker
 {
     private static readonly InferenceRequestOptions Logits = new() { Outputs = InferenceOutputs.Logits };
+    private static readonly InferenceRequestOptions Embedding = new() { Outputs = InferenceOutputs.Embedding };
+
+    public async Task<float[]> EmbedAsync(byte[] image, CancellationToken cancellationToken)
+    {
+        using var result = await engine.InferImageAsync(model, image, Embedding, cancellationToken).ConfigureAwait(false);
+        return result.Embedding.ToArray();
+    }
 
     public async Task<IReadOnlyList<int>> RankAsync(byte[] image, int count, CancellationToken cancellationToken)
     {
@@ -54,5 +63,21 @@ public sealed class RestRanker(HttpClient client, string model) : IImageRanker
 
         using var json = JsonDocument.Parse(body);
         return [.. json.RootElement.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("index").GetInt32())];
+    }
+
+    public async Task<float[]> EmbedAsync(byte[] image, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(image);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await client.PostAsync(
+            new Uri($"/v1/models/{Uri.EscapeDataString(model)}/embed", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"embed answered {(int)response.StatusCode}: {body}");
+        }
+
+        using var json = JsonDocument.Parse(body);
+        return [.. json.RootElement.GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle())];
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 // dotnet run --project tools/Evaluate -- --model <name> --repository <dir> --data <folder>
-//   [--ground-truth <file>] [--url http://host:port] [--labels <labels.txt>] [--report <file.json>]
+//   [--ground-truth <file>] [--url http://host:port] [--labels <labels.txt>] [--report <file.json>] [--knn <k>]
 var options = Arguments.Parse(args);
 if (options is null)
 {
@@ -63,6 +63,12 @@ try
             return 1;
         }
 
+        if (model.LogitsOutputName is null && options.Knn is null)
+        {
+            Console.Error.WriteLine($"Model '{options.Model}' serves embed only (no classification output); evaluate it with --knn <k>.");
+            return 1;
+        }
+
         ranker = new EngineRanker(host.Services.GetRequiredService<IInferenceEngine>(), options.Model);
         labels = options.Labels is { } file ? File.ReadAllLines(file) : model.Labels;
     }
@@ -71,8 +77,23 @@ try
         ? EvaluationSet.FromGroundTruth(options.Data, truth)
         : EvaluationSet.FromImageFolder(options.Data, labels);
     var bar = Console.IsErrorRedirected ? null : new ProgressBar(images.Count);
-    var report = await Evaluator.RunAsync(
-        images, image => ranker.RankAsync(File.ReadAllBytes(image.Path), Evaluator.TopK, cancellation.Token), labels, bar is null ? null : bar.Show);
+    Func<LabelledImage, Task<IReadOnlyList<int>>> rank = image => ranker.RankAsync(File.ReadAllBytes(image.Path), Evaluator.TopK, cancellation.Token);
+    if (options.Knn is { } k)
+    {
+        // Leave-one-out k-NN on the embeddings instead of the classifier: every embedding first, then the votes.
+        var unit = new List<float[]>(images.Count);
+        foreach (var image in images)
+        {
+            unit.Add(NearestNeighbours.Normalise(await ranker.EmbedAsync(File.ReadAllBytes(image.Path), cancellation.Token)));
+            bar?.Show(unit.Count);
+        }
+
+        var classes = images.Select(i => i.Class).ToList();
+        var positions = images.Select((image, i) => (image, i)).ToDictionary(p => p.image, p => p.i);
+        rank = image => Task.FromResult(NearestNeighbours.Rank(unit, classes, positions[image], k));
+    }
+
+    var report = await Evaluator.RunAsync(images, rank, labels, bar is null ? null : bar.Show);
     bar?.Done();
     if (options.Report is { } reportPath)
     {
@@ -93,11 +114,11 @@ finally
 }
 
 internal sealed record Arguments(
-    string Model, string Repository, string Data, string? GroundTruth, string? Url, string? Labels, string? Report)
+    string Model, string Repository, string Data, string? GroundTruth, string? Url, string? Labels, string? Report, int? Knn)
 {
     public const string Usage =
         "usage: evaluate --model <name> --data <folder> [--repository <dir> | --url http://host:port] " +
-        "[--ground-truth <file>] [--labels <labels.txt>] [--report <file.json>]";
+        "[--ground-truth <file>] [--labels <labels.txt>] [--report <file.json>] [--knn <k>]";
 
     public static Arguments? Parse(string[] args)
     {
@@ -114,12 +135,23 @@ internal sealed record Arguments(
 
         string? Get(string key) => values.GetValueOrDefault(key);
         if (args.Length % 2 != 0 || Get("model") is not { } model || Get("data") is not { } data ||
-            values.Keys.Except(["model", "repository", "data", "ground-truth", "url", "labels", "report"]).Any())
+            values.Keys.Except(["model", "repository", "data", "ground-truth", "url", "labels", "report", "knn"]).Any())
         {
             return null;
         }
 
-        return new Arguments(model, Get("repository") ?? "models", data, Get("ground-truth"), Get("url"), Get("labels"), Get("report"));
+        int? knn = null;
+        if (Get("knn") is { } text)
+        {
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var k) || k < 1)
+            {
+                return null;
+            }
+
+            knn = k;
+        }
+
+        return new Arguments(model, Get("repository") ?? "models", data, Get("ground-truth"), Get("url"), Get("labels"), Get("report"), knn);
     }
 }
 

@@ -72,6 +72,30 @@ public sealed class EvaluatorTests(ExportVariantsFixture fixture) : IClassFixtur
         Assert.Contains("zebra", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, 1.0)]
+    [InlineData(true, 0.0)]
+    public async Task Knn_FeatureExtractorOnTwinImages_LeaveOneOutFollowsTheTwinsLabel(bool twinsDisagree, double top1)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var ranker = new EngineRanker(fixture.Host.Engine, ExportVariantsFixture.Features);
+        var set = new List<LabelledImage>();
+        var unit = new List<float[]>();
+        for (var i = 0; i < Images; i++)
+        {
+            // Images 2s and 2s+1 are the same picture; with twinsDisagree their labels differ.
+            var (seed, twin) = (i / 2, i % 2);
+            set.Add(new LabelledImage(string.Create(CultureInfo.InvariantCulture, $"{i}.jpg"), twinsDisagree && twin == 1 ? (seed + 1) % (Images / 2) : seed));
+            unit.Add(NearestNeighbours.Normalise(await ranker.EmbedAsync(TestImages.Jpeg(seed), ct)));
+        }
+
+        var classes = set.Select(s => s.Class).ToList();
+        var report = await Evaluator.RunAsync(set, i => Task.FromResult(NearestNeighbours.Rank(unit, classes, set.IndexOf(i), 1)), []);
+
+        Assert.Equal(top1, report.Top1);
+        Assert.Equal(512, unit[0].Length);
+    }
+
     public void Dispose() => _data.Dispose();
 
     /// <summary>Writes each test image into the ImageFolder subfolder of the class <paramref name="choose"/> picks from its ranking.</summary>
