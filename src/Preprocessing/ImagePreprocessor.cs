@@ -8,7 +8,7 @@ namespace Inference.Preprocessing;
 
 /// <summary>
 /// Decode (Skia or ImageSharp, see <see cref="ImageDecoderKind"/>) → torchvision <c>Resize</c> (Pillow's exact antialiased bilinear) → <c>CenterCrop</c> →
-/// normalise into NCHW float32. Thread-safe; working memory comes from a pool of native buffers.
+/// normalise into float32 in the model's layout (NCHW or NHWC) and channel order. Thread-safe; working memory comes from a pool of native buffers.
 /// </summary>
 public sealed unsafe class ImagePreprocessor : IImagePreprocessor
 {
@@ -57,7 +57,7 @@ public sealed unsafe class ImagePreprocessor : IImagePreprocessor
             var (crop, result) = CropInto(encoded, spec, scratch);
             fixed (float* output = destination)
             {
-                ChwNormalizer.Run((uint*)crop, plane, constants, output, output + plane, output + (2 * plane));
+                PixelNormalizer.Run((uint*)crop, plane, constants, output, spec);
             }
 
             return result;

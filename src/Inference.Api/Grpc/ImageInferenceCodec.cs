@@ -100,7 +100,7 @@ internal static class ImageInferenceCodec
             },
             Error = model.Error ?? string.Empty,
             InputName = model.InputName,
-            LogitsOutputName = model.LogitsOutputName,
+            LogitsOutputName = model.LogitsOutputName ?? string.Empty,
             NumClasses = model.NumClasses,
             EmbeddingDimension = model.EmbeddingDimension ?? 0,
             MaxBatchSize = model.MaxBatchSize,
@@ -108,6 +108,7 @@ internal static class ImageInferenceCodec
             Weights = InferenceDataPlane.WeightsLabel(model),
         };
         info.InputShape.AddRange(model.InputShape);
+        info.Tasks.AddRange(model.Tasks);
         if (includeLabels)
         {
             info.Labels.AddRange(model.Labels);

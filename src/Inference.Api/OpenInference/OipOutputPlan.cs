@@ -29,8 +29,11 @@ internal sealed class OipOutputPlan
     /// <summary>The outputs a model offers, in metadata order, with their per-image width.</summary>
     public static IEnumerable<(string Name, int Width)> Available(ModelDescriptor model)
     {
-        yield return (model.LogitsOutputName, model.NumClasses);
-        yield return (OipNames.Probabilities, model.NumClasses);
+        if (model.LogitsOutputName is { } logits)
+        {
+            yield return (logits, model.NumClasses);
+            yield return (OipNames.Probabilities, model.NumClasses);
+        }
         if (model.EmbeddingOutputName is not null && model.EmbeddingDimension is { } dimension)
         {
             yield return (OipNames.Embedding, dimension);
@@ -42,7 +45,7 @@ internal sealed class OipOutputPlan
     {
         if (requested.Count == 0)
         {
-            requested = [new OipRequestedOutput(model.LogitsOutputName, 0, binaryByDefault)];
+            requested = [new OipRequestedOutput(model.LogitsOutputName ?? OipNames.Embedding, 0, binaryByDefault)];
         }
 
         var available = Available(model).Select(static o => o.Name).ToHashSet(StringComparer.Ordinal);

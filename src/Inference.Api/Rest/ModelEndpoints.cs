@@ -29,6 +29,8 @@ public static class ModelEndpoints
         Labels = model.Labels.Count,
         EmbeddingDimension = model.EmbeddingDimension,
         EmbeddingTensor = model.EmbeddingOutputName,
+        Tasks = model.Tasks,
+        EmbeddingUnavailable = model.EmbeddingUnavailableReason,
         MaxBatchSize = model.MaxBatchSize,
         ExecutionProvider = model.ExecutionProvider,
         Weights = InferenceDataPlane.WeightsLabel(model),

@@ -25,6 +25,12 @@ public sealed record ModelInfo
 
     public string? EmbeddingTensor { get; init; }
 
+    /// <summary>What the model serves: "classify" (it has logits) and/or "embed" (it has a pooled embedding).</summary>
+    public IReadOnlyList<string> Tasks { get; init; } = [];
+
+    /// <summary>Why the model serves no embed, when it does not.</summary>
+    public string? EmbeddingUnavailable { get; init; }
+
     public int MaxBatchSize { get; init; }
 
     /// <summary>CUDA or CPU.</summary>

@@ -19,9 +19,26 @@ public sealed record ModelConfig
 
     public int ResizeSize { get; init; } = 256;
 
+    /// <summary>Per channel, in the model's channel order, on the <see cref="PixelRange"/> scale.</summary>
     public float[] Mean { get; init; } = [0.485f, 0.456f, 0.406f];
 
+    /// <summary>Per channel, in the model's channel order, on the <see cref="PixelRange"/> scale.</summary>
     public float[] Std { get; init; } = [0.229f, 0.224f, 0.225f];
+
+    /// <summary>"NCHW" or "NHWC"; null: detected from the input shape (NCHW when it does not tell).</summary>
+    public string? Layout { get; init; }
+
+    /// <summary>"RGB" (default) or "BGR".</summary>
+    public string ChannelOrder { get; init; } = "RGB";
+
+    /// <summary>The value of a full-intensity pixel before mean and std: 1 (torchvision) or 255 (Caffe, Keras).</summary>
+    public float PixelRange { get; init; } = 1f;
+
+    /// <summary>
+    /// An ONNX file beside the model that takes the resized, cropped image as float RGB NCHW 0-255 [N, 3, H, W] and
+    /// feeds the model; composed into the model's graph at load. When set, pixelRange, mean, std and channelOrder are not applied.
+    /// </summary>
+    public string? PreprocessGraph { get; init; }
 
     public bool ApplyExifOrientation { get; init; } = true;
 

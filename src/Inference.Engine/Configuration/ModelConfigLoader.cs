@@ -52,6 +52,15 @@ public static class ModelConfigLoader
         Require(config.ResizeSize is >= 8 and <= 8192, origin, "resizeSize", "must be between 8 and 8192");
         Require(config.Mean is { Length: 3 } && config.Mean.All(float.IsFinite), origin, "mean", "must hold 3 finite numbers");
         Require(config.Std is { Length: 3 } && config.Std.All(s => s > 0 && float.IsFinite(s)), origin, "std", "must hold 3 positive numbers");
+        Require(config.Layout is null or "NCHW" or "NHWC", origin, "layout", "must be \"NCHW\" or \"NHWC\"");
+        Require(config.ChannelOrder is "RGB" or "BGR", origin, "channelOrder", "must be \"RGB\" or \"BGR\"");
+        Require(config.PixelRange is 1f or 255f, origin, "pixelRange", "must be 1 or 255");
+        Require(
+            config.PreprocessGraph is null || (config.PreprocessGraph.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) &&
+                Path.GetFileName(config.PreprocessGraph) == config.PreprocessGraph),
+            origin,
+            "preprocessGraph",
+            "must be the name of an .onnx file beside the model (no folders)");
         Require(config.MaxBatchSize is >= 1 and <= 1024, origin, "maxBatchSize", "must be between 1 and 1024");
         Require(config.MaxQueueDelayMs is >= 0 and <= 10_000, origin, "maxQueueDelayMs", "must be between 0 and 10000");
         Require(config.QueueCapacity is >= 1 and <= 100_000, origin, "queueCapacity", "must be between 1 and 100000");

@@ -72,6 +72,14 @@ internal sealed class InferenceEngine(
                 $"Model '{serving.Descriptor.Name}' has no embedding tensor: none was found in the graph and config.json names none ('embeddingTensor').");
         }
 
+        if (requestOptions.Outputs == InferenceOutputs.Logits && serving.Descriptor.LogitsOutputName is null)
+        {
+            serving.ReturnSlot(slot);
+            throw new InferenceException(
+                InferenceErrorCode.OutputNotAvailable,
+                $"Model '{serving.Descriptor.Name}' is a feature extractor: it has no classification output; it serves embed only.");
+        }
+
         return serving.RunAsync(slot, timeProvider.GetUtcNow(), deadline, requestOptions.Outputs, cancellationToken);
     }
 

@@ -38,4 +38,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(1010, LogLevel.Information, "Embedding tensor of {Model}: {Tensor} ({Source})")]
     public static partial void EmbeddingTensor(ILogger logger, string model, string tensor, string source);
+
+    [LoggerMessage(1051, LogLevel.Warning, "Model {Model} serves no embed: {Reason}")]
+    public static partial void EmbeddingUnavailable(ILogger logger, string model, string reason);
 }

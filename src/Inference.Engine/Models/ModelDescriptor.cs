@@ -16,10 +16,11 @@ public sealed record ModelDescriptor
 
     public string InputName { get; init; } = "input";
 
-    /// <summary>The input shape as [N, 3, H, W], with N = -1 for a dynamic batch dimension.</summary>
+    /// <summary>The input shape as [N, 3, H, W] (NHWC models: [N, H, W, 3]), with N = -1 for a dynamic batch dimension.</summary>
     public IReadOnlyList<long> InputShape { get; init; } = [-1, 3, 224, 224];
 
-    public string LogitsOutputName { get; init; } = "logits";
+    /// <summary>The classifier's logits output, or null for a feature extractor (no classification output).</summary>
+    public string? LogitsOutputName { get; init; } = "logits";
 
     public int NumClasses { get; init; }
 
@@ -27,6 +28,13 @@ public sealed record ModelDescriptor
     public string? EmbeddingOutputName { get; init; }
 
     public int? EmbeddingDimension { get; init; }
+
+    /// <summary>Why the model serves no embedding, when <see cref="EmbeddingOutputName"/> is null.</summary>
+    public string? EmbeddingUnavailableReason { get; init; }
+
+    /// <summary>The tasks the model serves: "classify" when it has logits, "embed" when it has an embedding.</summary>
+    public IReadOnlyList<string> Tasks =>
+        [.. new[] { LogitsOutputName is null ? null : "classify", EmbeddingOutputName is null ? null : "embed" }.OfType<string>()];
 
     public int MaxBatchSize { get; init; }
 

@@ -37,7 +37,15 @@ public sealed class ModelRepository
         var (version, versionDirectory) = FindHighestVersion(modelDirectory) ?? ("1", modelDirectory);
         var modelPath = Path.Combine(versionDirectory, ModelFileName);
         var config = ModelConfigLoader.Load(FindBeside(ConfigFileName, versionDirectory, modelDirectory));
-        var labels = ReadLabels(FindBeside(LabelsFileName, versionDirectory, modelDirectory));
+        var labelsPath = FindBeside(LabelsFileName, versionDirectory, modelDirectory);
+        var labels = ReadLabels(labelsPath);
+        string? preprocessGraph = null;
+        if (config.PreprocessGraph is { } preprocessFile)
+        {
+            preprocessGraph = FindBeside(preprocessFile, versionDirectory, modelDirectory)
+                ?? throw new ModelConfigException(
+                    $"Model '{name}': config.json names preprocessGraph '{preprocessFile}', which is neither in '{versionDirectory}' nor in '{modelDirectory}'.");
+        }
 
         if (!File.Exists(modelPath))
         {
@@ -47,10 +55,10 @@ public sealed class ModelRepository
                     $"Model '{name}': no {ModelFileName} in '{versionDirectory}', and its {ConfigFileName} names no 'architecture' to generate demo weights for.");
             }
 
-            return new ModelSource(name, version, versionDirectory, null, labels, config);
+            return new ModelSource(name, version, versionDirectory, null, labels, config, labelsPath, preprocessGraph);
         }
 
-        return new ModelSource(name, version, versionDirectory, modelPath, labels, config);
+        return new ModelSource(name, version, versionDirectory, modelPath, labels, config, labelsPath, preprocessGraph);
     }
 
     public static bool IsValidName(string name) =>

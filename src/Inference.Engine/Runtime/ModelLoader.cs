@@ -36,16 +36,26 @@ internal sealed class ModelLoader(
         }
 
         EngineLog.LoadingModel(logger, name, source.Version, modelPath);
-        var prepared = ModelPreparer.Prepare(modelPath, config.EmbeddingTensor);
+        var prepared = ModelPreparer.Prepare(modelPath, new ModelPreparationOptions
+        {
+            EmbeddingTensor = config.EmbeddingTensor,
+            PreprocessGraphPath = source.PreprocessGraphPath,
+            ChannelsLast = config.Layout is null ? null : config.Layout == "NHWC",
+        });
         if (prepared.EmbeddingOutputName is { } embeddingTensor)
         {
             EngineLog.EmbeddingTensor(logger, name, embeddingTensor, config.EmbeddingTensor is null ? "found in the graph" : "named in config.json");
+        }
+        else
+        {
+            EngineLog.EmbeddingUnavailable(logger, name, prepared.EmbeddingUnavailableReason ?? "none found");
         }
 
         var (session, provider) = sessions.Create(name, prepared);
         try
         {
             var shape = ProbeShape(session, prepared, config);
+            CheckLabels(source, shape, prepared.ModelPath);
             var executors = config.Executors ?? (provider == "CUDA" ? 2 : 1);
             var arena = new SlotArena(config.QueueCapacity + (executors * shape.MaxRunBatch), shape.InputPerImage);
             var runner = new ModelRunner(
@@ -96,31 +106,72 @@ internal sealed class ModelLoader(
         EngineTracing.BatchRan(model, batch, startedAt, endedAt);
     }
 
-    /// <summary>Learns the per-image output widths by running one zero image through the graph.</summary>
+    /// <summary>
+    /// Learns the per-image output widths by running one zero image through the graph, and checks each output is
+    /// what the service reads: logits [N, classes], an embedding of any rank (read flat per image).
+    /// </summary>
     private static ModelShape ProbeShape(InferenceSession session, PreparedModel prepared, ModelConfig config)
     {
         var dims = prepared.InputDimensions;
-        if (dims.Length != 4 || dims[1] is not (null or 3))
-        {
-            throw new OnnxModelException(
-                $"Input '{prepared.InputName}' has shape [{string.Join(", ", dims.Select(d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"))}]; an NCHW image input [N, 3, H, W] is required.");
-        }
-
-        var height = (int)(dims[2] ?? config.InputSize);
-        var width = (int)(dims[3] ?? config.InputSize);
+        var channelsLast = prepared.InputChannelsLast == true;
+        var (heightDim, widthDim) = channelsLast ? (dims[1], dims[2]) : (dims[2], dims[3]);
+        var height = (int)(heightDim ?? config.InputSize);
+        var width = (int)(widthDim ?? config.InputSize);
         var probeBatch = prepared.FixedBatchSize ?? 1;
         var input = new float[probeBatch * 3 * height * width];
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [probeBatch, 3, height, width]);
-        string[] outputNames = prepared.EmbeddingOutputName is null
-            ? [prepared.LogitsOutputName]
-            : [prepared.LogitsOutputName, prepared.EmbeddingOutputName];
+        long[] inputShape = channelsLast ? [probeBatch, height, width, 3] : [probeBatch, 3, height, width];
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, inputShape);
+        string[] outputNames = [.. new[] { prepared.LogitsOutputName, prepared.EmbeddingOutputName }.OfType<string>()];
         using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [prepared.InputName], [inputValue], outputNames);
-        var logits = PerImage(outputs[0], probeBatch);
-        var embedding = outputs.Count > 1 ? PerImage(outputs[1], probeBatch) : 0;
-        var maxBatch = prepared.FixedBatchSize is null ? config.MaxBatchSize : 1;
-        return new ModelShape(3, height, width, maxBatch, prepared.FixedBatchSize, logits, embedding);
+        IDisposableReadOnlyCollection<OrtValue> outputs;
+        try
+        {
+            outputs = session.Run(runOptions, [prepared.InputName], [inputValue], outputNames);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new OnnxModelException(
+                $"Model '{prepared.ModelPath}': a zero image of shape [{string.Join(", ", inputShape)}] fed to input '{prepared.InputName}' " +
+                $"[{Shape(dims)}] failed to run: {e.Message}", e);
+        }
+
+        using (outputs)
+        {
+            var logits = 0;
+            var index = 0;
+            if (prepared.LogitsOutputName is { } logitsName)
+            {
+                var found = outputs[index++].GetTensorTypeAndShape().Shape;
+                if (found.Length != 2 || found[0] != probeBatch)
+                {
+                    throw new OnnxModelException(
+                        $"Model '{prepared.ModelPath}': output '{logitsName}' has shape [{string.Join(", ", found)}] for input [{string.Join(", ", inputShape)}]; " +
+                        $"expected logits [{probeBatch}, classes], or a feature extractor's pooled output [N, C] or [N, C, 1, 1] " +
+                        "(a pool's output), or config.json's 'embeddingTensor' naming the pooled tensor.");
+                }
+
+                logits = (int)found[1];
+            }
+
+            var embedding = prepared.EmbeddingOutputName is null ? 0 : PerImage(outputs[index], probeBatch);
+            var maxBatch = prepared.FixedBatchSize is null ? config.MaxBatchSize : 1;
+            return new ModelShape(3, height, width, maxBatch, prepared.FixedBatchSize, logits, embedding, channelsLast);
+        }
     }
+
+    /// <summary>labels.txt, when present, must hold one line per class.</summary>
+    private static void CheckLabels(ModelSource source, ModelShape shape, string modelPath)
+    {
+        if (source.LabelsPath is { } labelsPath && shape.LogitsPerImage > 0 && source.Labels.Count != shape.LogitsPerImage)
+        {
+            throw new ModelConfigException(
+                $"Model '{source.Name}': {labelsPath} has {source.Labels.Count} labels but '{modelPath}' has {shape.LogitsPerImage} classes; " +
+                "labels.txt needs one line per class, in class-index order.");
+        }
+    }
+
+    private static string Shape(long?[] dims) =>
+        string.Join(", ", dims.Select(d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"));
 
     private static int PerImage(OrtValue value, int batch) =>
         checked((int)(value.GetTensorTypeAndShape().ElementCount / batch));
@@ -132,11 +183,12 @@ internal sealed class ModelLoader(
         Version = source.Version,
         State = ModelState.Ready,
         InputName = prepared.InputName,
-        InputShape = [prepared.FixedBatchSize ?? -1, shape.Channels, shape.Height, shape.Width],
+        InputShape = shape.InputShape(prepared.FixedBatchSize ?? -1),
         LogitsOutputName = prepared.LogitsOutputName,
         NumClasses = shape.LogitsPerImage,
         EmbeddingOutputName = prepared.EmbeddingOutputName,
         EmbeddingDimension = prepared.EmbeddingOutputName is null ? null : shape.EmbeddingPerImage,
+        EmbeddingUnavailableReason = prepared.EmbeddingOutputName is null ? prepared.EmbeddingUnavailableReason : null,
         MaxBatchSize = shape.MaxRunBatch,
         ExecutionProvider = provider,
         Weights = weights,
@@ -146,8 +198,12 @@ internal sealed class ModelLoader(
             InputHeight = shape.Height,
             InputWidth = shape.Width,
             ResizeSize = config.ResizeSize,
-            Mean = config.Mean,
-            Std = config.Std,
+            // A preprocessGraph takes RGB 0-255 and does its own normalisation.
+            Mean = source.PreprocessGraphPath is null ? config.Mean : [0f, 0f, 0f],
+            Std = source.PreprocessGraphPath is null ? config.Std : [1f, 1f, 1f],
+            PixelRange = source.PreprocessGraphPath is null ? config.PixelRange : 255f,
+            ChannelOrder = source.PreprocessGraphPath is null && config.ChannelOrder == "BGR" ? ChannelOrder.Bgr : ChannelOrder.Rgb,
+            Layout = shape.ChannelsLast ? TensorLayout.Nhwc : TensorLayout.Nchw,
             ApplyExifOrientation = config.ApplyExifOrientation,
             Mode = config.DecodeMode == "fast" ? DecodeMode.Fast : DecodeMode.Exact,
             Decoder = config.Decoder switch

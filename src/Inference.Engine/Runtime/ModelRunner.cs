@@ -19,6 +19,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
     private readonly ModelShape _shape;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    private readonly bool _hasLogits;
     private readonly ExecutorBuffers[] _executors;
     private readonly Action<IReadOnlyList<InferenceWorkItem>, BatchRun> _onBatch;
     private readonly Action<InferenceWorkItem, DropReason>? _onDrop;
@@ -29,7 +30,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         ComputeGate? gate,
         ModelShape shape,
         string inputName,
-        string logitsName,
+        string? logitsName,
         string? embeddingName,
         int executors,
         Action<IReadOnlyList<InferenceWorkItem>, BatchRun> onBatch,
@@ -40,7 +41,8 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         _gate = gate;
         _shape = shape;
         _inputNames = [inputName];
-        _outputNames = embeddingName is null ? [logitsName] : [logitsName, embeddingName];
+        _outputNames = [.. new[] { logitsName, embeddingName }.OfType<string>()];
+        _hasLogits = logitsName is not null;
         _executors = Enumerable.Range(0, executors).Select(_ => new ExecutorBuffers(shape)).ToArray();
         _onBatch = onBatch;
         _onDrop = onDrop;
@@ -153,15 +155,22 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
 
     private void Run(Memory<float> input, int runBatch, ExecutorBuffers buffers)
     {
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance, input, [runBatch, _shape.Channels, _shape.Height, _shape.Width]);
-        using var logitsValue = OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance, buffers.Logits.AsMemory(0, runBatch * _shape.LogitsPerImage), [runBatch, _shape.LogitsPerImage]);
-        using var embeddingValue = _outputNames.Length > 1
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, _shape.InputShape(runBatch));
+        using var logitsValue = _hasLogits
+            ? OrtValue.CreateTensorValueFromMemory(
+                OrtMemoryInfo.DefaultInstance, buffers.Logits.AsMemory(0, runBatch * _shape.LogitsPerImage), [runBatch, _shape.LogitsPerImage])
+            : null;
+        using var embeddingValue = _outputNames.Length > (_hasLogits ? 1 : 0)
             ? OrtValue.CreateTensorValueFromMemory(
                 OrtMemoryInfo.DefaultInstance, buffers.Embedding.AsMemory(0, runBatch * _shape.EmbeddingPerImage), [runBatch, _shape.EmbeddingPerImage])
             : null;
-        OrtValue[] outputs = embeddingValue is null ? [logitsValue] : [logitsValue, embeddingValue];
+        OrtValue[] outputs = (logitsValue, embeddingValue) switch
+        {
+            ({ } logits, { } embedding) => [logits, embedding],
+            ({ } logits, null) => [logits],
+            (null, { } embedding) => [embedding],
+            _ => throw new InvalidOperationException("The model has neither logits nor an embedding output."),
+        };
 
         using var turn = _gate?.Enter();
         _session.Run(buffers.RunOptions, _inputNames, [inputValue], _outputNames, outputs);
@@ -173,7 +182,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];
-            var logits = item.Outputs.HasFlag(InferenceOutputs.Logits)
+            var logits = item.Outputs.HasFlag(InferenceOutputs.Logits) && _hasLogits
                 ? CopyRow(buffers.Logits, i, _shape.LogitsPerImage)
                 : null;
             var embedding = item.Outputs.HasFlag(InferenceOutputs.Embedding) && _shape.EmbeddingPerImage > 0

@@ -2,6 +2,8 @@ namespace Inference.Engine.Runtime;
 
 /// <summary>The tensor sizes a runner works with, per image and per batch.</summary>
 /// <param name="FixedBatchSize">The graph's fixed batch dimension, or null when it is dynamic.</param>
+/// <param name="LogitsPerImage">0 for a feature extractor (no logits output).</param>
+/// <param name="ChannelsLast">The input is NHWC [N, H, W, C] rather than NCHW.</param>
 internal sealed record ModelShape(
     int Channels,
     int Height,
@@ -9,8 +11,13 @@ internal sealed record ModelShape(
     int MaxBatchSize,
     int? FixedBatchSize,
     int LogitsPerImage,
-    int EmbeddingPerImage)
+    int EmbeddingPerImage,
+    bool ChannelsLast = false)
 {
+    /// <summary>The input tensor's shape for a run of <paramref name="runBatch"/> images.</summary>
+    public long[] InputShape(int runBatch) =>
+        ChannelsLast ? [runBatch, Height, Width, Channels] : [runBatch, Channels, Height, Width];
+
     public int InputPerImage => Channels * Height * Width;
 
     /// <summary>The batch size a run of <paramref name="images"/> images uses (padded for a fixed batch).</summary>

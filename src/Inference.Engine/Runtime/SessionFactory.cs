@@ -71,7 +71,16 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
             sessionOptions.AppendExecutionProvider_CUDA(options.GpuDeviceId);
         }
 
-        return new InferenceSession(prepared.ModelBytes, sessionOptions);
+        try
+        {
+            return new InferenceSession(prepared.ModelBytes, sessionOptions);
+        }
+        catch (OnnxRuntimeException e) when (!useCuda)
+        {
+            throw new OnnxModelException(
+                $"Model '{prepared.ModelPath}' (input '{prepared.InputName}' [{string.Join(", ", prepared.InputDimensions.Select(d => d?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"))}]): " +
+                $"ONNX Runtime could not create a session: {e.Message}", e);
+        }
     }
 
     /// <summary>

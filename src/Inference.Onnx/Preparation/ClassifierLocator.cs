@@ -4,16 +4,15 @@ using Inference.Onnx.Protos;
 namespace Inference.Onnx.Preparation;
 
 /// <summary>
-/// Finds the classifier of a CNN: the last Gemm or MatMul whose first input comes from a
-/// GlobalAveragePool or ReduceMean, directly or through Flatten / Reshape / Squeeze. That input is
-/// the embedding (the pooled feature vector).
+/// Finds the classifier of a CNN: the last Gemm or MatMul whose first input comes from a pool
+/// (GlobalAveragePool, ReduceMean, or an AveragePool over the whole 7x7 map), directly or through
+/// Flatten / Reshape / Squeeze. That input is the embedding (the pooled feature vector).
 /// </summary>
 internal static class ClassifierLocator
 {
-    private static readonly HashSet<string> Pools = ["GlobalAveragePool", "ReduceMean"];
-    private static readonly HashSet<string> ShapeOnly = ["Flatten", "Reshape", "Squeeze"];
+    private static readonly HashSet<string> ShapeOnly = ["Flatten", "Reshape", "Squeeze", "Identity"];
 
-    public static ClassifierHead? Find(GraphProto graph)
+    public static Dictionary<string, NodeProto> Producers(GraphProto graph)
     {
         var producers = new Dictionary<string, NodeProto>();
         foreach (var node in graph.Node)
@@ -24,10 +23,16 @@ internal static class ClassifierLocator
             }
         }
 
+        return producers;
+    }
+
+    public static ClassifierHead? Find(GraphProto graph)
+    {
+        var producers = Producers(graph);
         for (var i = graph.Node.Count - 1; i >= 0; i--)
         {
             var node = graph.Node[i];
-            if (IsStandard(node) && node.OpType is "Gemm" or "MatMul" && node.Input.Count >= 2 && IsFedByPool(node.Input[0], producers))
+            if (IsStandard(node) && node.OpType is "Gemm" or "MatMul" && node.Input.Count >= 2 && IsFedByPool(node.Input[0], producers, graph))
             {
                 return Describe(graph, node);
             }
@@ -36,11 +41,12 @@ internal static class ClassifierLocator
         return null;
     }
 
-    private static bool IsFedByPool(string tensor, Dictionary<string, NodeProto> producers)
+    /// <summary>Whether <paramref name="tensor"/> is a pool's output, directly or through shape-only nodes.</summary>
+    public static bool IsFedByPool(string tensor, Dictionary<string, NodeProto> producers, GraphProto graph)
     {
         for (var hops = 0; hops < 8 && producers.TryGetValue(tensor, out var producer) && IsStandard(producer); hops++)
         {
-            if (Pools.Contains(producer.OpType))
+            if (IsPool(producer, graph))
             {
                 return true;
             }
@@ -54,6 +60,33 @@ internal static class ClassifierLocator
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// GlobalAveragePool and ReduceMean pool the whole map. An AveragePool does when its kernel is 7x7 (a ResNet's
+    /// last map at 224x224, as CNTK and Caffe2 export it) or its output is declared [N, C, 1, 1].
+    /// </summary>
+    private static bool IsPool(NodeProto node, GraphProto graph)
+    {
+        if (node.OpType is "GlobalAveragePool" or "ReduceMean")
+        {
+            return true;
+        }
+
+        if (node.OpType != "AveragePool")
+        {
+            return false;
+        }
+
+        var kernel = node.Attribute.FirstOrDefault(a => a.Name == "kernel_shape");
+        if (kernel is { Ints: [7, 7] })
+        {
+            return true;
+        }
+
+        var declared = graph.ValueInfo.Concat(graph.Output).FirstOrDefault(v => v.Name == node.Output[0]);
+        var dims = declared is null ? [] : ValueInfos.Dimensions(declared);
+        return dims is [_, _, 1, 1];
     }
 
     private static ClassifierHead Describe(GraphProto graph, NodeProto node)

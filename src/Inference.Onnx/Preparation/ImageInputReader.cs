@@ -3,7 +3,7 @@ using Inference.Onnx.Protos;
 
 namespace Inference.Onnx.Preparation;
 
-/// <summary>Finds the graph's single image input and checks that it is float NCHW with 3 channels.</summary>
+/// <summary>Finds the graph's single image input and checks that it is float NCHW or NHWC with 3 channels.</summary>
 internal static class ImageInputReader
 {
     public static ValueInfoProto Read(GraphProto graph, string modelPath)
@@ -32,13 +32,33 @@ internal static class ImageInputReader
         }
 
         var dims = ValueInfos.Dimensions(input);
-        if (dims.Length != 4 || dims[1] is not (null or 3))
+        if (dims.Length != 4 || (dims[1] is not (null or 3) && dims[3] is not (null or 3)))
         {
             throw new OnnxModelException(
-                $"Model '{modelPath}': input '{input.Name}' has shape [{Describe(input)}]; expected NCHW [batch, 3, height, width].");
+                $"Model '{modelPath}': input '{input.Name}' has shape [{Describe(input)}]; expected NCHW [batch, 3, height, width] or NHWC [batch, height, width, 3].");
         }
 
         return input;
+    }
+
+    /// <summary>
+    /// The input's layout: NHWC (true) when only the last dimension can be the 3 channels, NCHW (false) when only
+    /// the second can; otherwise the configured layout, or null when none is configured (the engine assumes NCHW).
+    /// </summary>
+    public static bool? ChannelsLast(ValueInfoProto input, bool? configured, string modelPath)
+    {
+        var dims = ValueInfos.Dimensions(input);
+        var canBeFirst = dims[1] is null or 3;
+        var canBeLast = dims[3] is null or 3;
+        bool? detected = canBeFirst == canBeLast ? null : canBeLast;
+        if (configured is { } layout && detected is { } found && layout != found)
+        {
+            throw new OnnxModelException(
+                $"Model '{modelPath}': config.json says layout {(layout ? "NHWC" : "NCHW")} but input '{input.Name}' has shape [{Describe(input)}], " +
+                $"which is {(found ? "NHWC [batch, height, width, 3]" : "NCHW [batch, 3, height, width]")}.");
+        }
+
+        return configured ?? detected;
     }
 
     public static string Describe(ValueInfoProto valueInfo)

@@ -4,9 +4,26 @@ using Inference.Onnx.Protos;
 
 namespace Inference.Onnx.Preparation;
 
+/// <summary>What a model's configuration asks of <see cref="ModelPreparer"/>; every field is optional.</summary>
+public sealed record ModelPreparationOptions
+{
+    /// <summary>The tensor to expose as the embedding instead of the one found in the graph.</summary>
+    public string? EmbeddingTensor { get; init; }
+
+    /// <summary>
+    /// An ONNX graph composed in front of the model's input: it takes the resized, cropped image as float RGB
+    /// NCHW 0-255 [N, 3, H, W]; its output feeds the model.
+    /// </summary>
+    public string? PreprocessGraphPath { get; init; }
+
+    /// <summary>The input layout the configuration names (true NHWC, false NCHW), or null to detect it from the shape.</summary>
+    public bool? ChannelsLast { get; init; }
+}
+
 /// <summary>
-/// Reads an ONNX image classifier, checks it can be served (one float NCHW input, outputs, external
-/// data present) and exposes its pooled embedding as an extra graph output.
+/// Reads an ONNX image model, checks it can be served (one float NCHW or NHWC input, external data present),
+/// composes a preprocessing graph in front of it when asked, and finds its outputs: the logits of a classifier
+/// and the pooled embedding (exposed as an extra graph output), or the pooled features of a feature extractor.
 /// </summary>
 public static class ModelPreparer
 {
@@ -14,12 +31,18 @@ public static class ModelPreparer
     /// <param name="modelPath">The <c>.onnx</c> file; its external data files, if any, lie beside it.</param>
     /// <param name="embeddingTensorName">
     /// The tensor to expose as the embedding. Null: the classifier's input, found as the input of the last
-    /// Gemm/MatMul fed (through Flatten/Reshape/Squeeze) by a GlobalAveragePool or ReduceMean.
+    /// Gemm/MatMul fed (through Flatten/Reshape/Squeeze) by a GlobalAveragePool, ReduceMean or AveragePool.
     /// </param>
     /// <exception cref="OnnxModelException">The file is missing or not an ONNX model, or the model cannot be served.</exception>
-    public static PreparedModel Prepare(string modelPath, string? embeddingTensorName = null)
+    public static PreparedModel Prepare(string modelPath, string? embeddingTensorName = null) =>
+        Prepare(modelPath, new ModelPreparationOptions { EmbeddingTensor = embeddingTensorName });
+
+    /// <summary>Prepares the model at <paramref name="modelPath"/> as <paramref name="options"/> ask.</summary>
+    /// <exception cref="OnnxModelException">The file is missing or not an ONNX model, or the model cannot be served.</exception>
+    public static PreparedModel Prepare(string modelPath, ModelPreparationOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        ArgumentNullException.ThrowIfNull(options);
         var fullPath = Path.GetFullPath(modelPath);
         if (!File.Exists(fullPath))
         {
@@ -34,7 +57,23 @@ public static class ModelPreparer
             throw new OnnxModelException($"'{fullPath}' is not an ONNX model: it holds no graph nodes.");
         }
 
+        var edited = false;
         var input = ImageInputReader.Read(graph, fullPath);
+        var channelsLast = ImageInputReader.ChannelsLast(input, options.ChannelsLast, fullPath);
+        if (options.PreprocessGraphPath is { } preprocessPath)
+        {
+            if (channelsLast == true)
+            {
+                throw new OnnxModelException(
+                    $"Model '{fullPath}': input '{input.Name}' has shape [{ImageInputReader.Describe(input)}] (NHWC); a preprocessGraph feeds NCHW [N, 3, H, W] images.");
+            }
+
+            PreprocessGraphComposer.Compose(model, input, Path.GetFullPath(preprocessPath), fullPath);
+            input = ImageInputReader.Read(graph, fullPath);
+            channelsLast = false;
+            edited = true;
+        }
+
         if (graph.Output.Count == 0)
         {
             throw new OnnxModelException($"Model '{fullPath}' has no graph outputs.");
@@ -42,19 +81,34 @@ public static class ModelPreparer
 
         var directory = Path.GetDirectoryName(fullPath)!;
         var hasExternalData = ExternalDataValidator.Validate(graph, directory);
-        var head = ClassifierLocator.Find(graph);
-        var embedding = ChooseEmbedding(graph, head, embeddingTensorName, fullPath);
-        var headMatches = head is not null && embedding == head.EmbeddingTensor;
-        var width = headMatches ? head!.EmbeddingWidth : null;
-        width ??= embedding is null ? null : DeclaredWidth(graph, embedding);
+        var outputs = OutputLocator.Locate(graph, options.EmbeddingTensor, fullPath);
+        var embedding = outputs.EmbeddingTensor;
+        var width = outputs.EmbeddingWidth;
         if (embedding is not null && graph.Output.All(o => o.Name != embedding))
         {
             graph.Output.Add(EmbeddingOutput(embedding, input, width));
+            edited = true;
+        }
+
+        if (outputs.FlattenedFrom is { } pooled)
+        {
+            graph.Node.Add(new NodeProto
+            {
+                Name = embedding + "/node",
+                OpType = "Flatten",
+                Input = { pooled },
+                Output = { embedding },
+                Attribute = { OnnxAttributes.Int("axis", 1) },
+            });
+            edited = true;
+        }
+
+        if (edited)
+        {
             bytes = model.ToByteArray();
         }
 
-        var logits = graph.Output[0];
-        var logitsDims = ValueInfos.Dimensions(logits);
+        var logitsDims = outputs.Logits is null ? [] : ValueInfos.Dimensions(outputs.Logits);
         return new PreparedModel
         {
             ModelBytes = bytes,
@@ -67,13 +121,15 @@ public static class ModelPreparer
                 : new Dictionary<string, string>(),
             InputName = input.Name,
             InputDimensions = ValueInfos.Dimensions(input),
-            LogitsOutputName = logits.Name,
+            InputChannelsLast = channelsLast,
+            LogitsOutputName = outputs.Logits?.Name,
             LogitsWidth = logitsDims.Length == 2 && logitsDims[1] is { } classes ? (int)classes : null,
             EmbeddingOutputName = embedding,
             EmbeddingWidth = width,
-            ClassifierWeightName = headMatches ? head!.WeightName : null,
-            ClassifierBiasName = headMatches ? head!.BiasName : null,
-            ClassifierWeightTransposed = headMatches && head!.WeightTransposed,
+            EmbeddingUnavailableReason = outputs.EmbeddingUnavailableReason,
+            ClassifierWeightName = outputs.Head?.WeightName,
+            ClassifierBiasName = outputs.Head?.BiasName,
+            ClassifierWeightTransposed = outputs.Head?.WeightTransposed ?? false,
         };
     }
 
@@ -87,22 +143,6 @@ public static class ModelPreparer
         {
             throw new OnnxModelException($"'{path}' is not an ONNX model: {e.Message}", e);
         }
-    }
-
-    private static string? ChooseEmbedding(GraphProto graph, ClassifierHead? head, string? requested, string path)
-    {
-        if (requested is null)
-        {
-            return head?.EmbeddingTensor;
-        }
-
-        if (!graph.Node.Any(n => n.Output.Contains(requested)))
-        {
-            throw new OnnxModelException(
-                $"Model '{path}': embedding tensor '{requested}' is not produced by any node of the graph.");
-        }
-
-        return requested;
     }
 
     /// <summary>
@@ -121,13 +161,5 @@ public static class ModelPreparer
             Name = name,
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = ElementType.Float } },
         };
-    }
-
-    /// <summary>The last dimension of a rank-2 tensor's declared shape (value_info or graph output), if fixed.</summary>
-    private static int? DeclaredWidth(GraphProto graph, string tensor)
-    {
-        var info = graph.ValueInfo.Concat(graph.Output).FirstOrDefault(v => v.Name == tensor);
-        var dims = info is null ? [] : ValueInfos.Dimensions(info);
-        return dims.Length == 2 && dims[1] is { } width ? (int)width : null;
     }
 }

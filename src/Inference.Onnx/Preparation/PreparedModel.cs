@@ -37,17 +37,20 @@ public sealed class PreparedModel
     /// </summary>
     public required IReadOnlyDictionary<string, string> SessionConfigEntries { get; init; }
 
-    /// <summary>The model's single image input (float NCHW).</summary>
+    /// <summary>The model's single image input (float NCHW or NHWC).</summary>
     public required string InputName { get; init; }
 
-    /// <summary>The input's dimensions [batch, 3, height, width]; null where a dimension is symbolic.</summary>
+    /// <summary>The input's dimensions [batch, 3, height, width] (NHWC: [batch, height, width, 3]); null where a dimension is symbolic.</summary>
     public required long?[] InputDimensions { get; init; }
+
+    /// <summary>True: NHWC. False: NCHW. Null: the shape does not tell (e.g. [N, 3, 3, 3] or all symbolic) and no layout was configured.</summary>
+    public bool? InputChannelsLast { get; init; }
 
     /// <summary>The batch size the model is fixed to (e.g. 1), or null when the batch dimension is symbolic.</summary>
     public int? FixedBatchSize => InputDimensions[0] is { } batch ? (int)batch : null;
 
-    /// <summary>The model's own first output: the logits.</summary>
-    public required string LogitsOutputName { get; init; }
+    /// <summary>The model's own first output when it is a classifier's logits; null for a feature extractor.</summary>
+    public required string? LogitsOutputName { get; init; }
 
     /// <summary>The number of logits per image when the output's shape declares it.</summary>
     public required int? LogitsWidth { get; init; }
@@ -57,6 +60,9 @@ public sealed class PreparedModel
 
     /// <summary>The embedding's width (from the classifier weight's shape, or the tensor's declared shape).</summary>
     public required int? EmbeddingWidth { get; init; }
+
+    /// <summary>Why the model serves no embedding, when <see cref="EmbeddingOutputName"/> is null.</summary>
+    public string? EmbeddingUnavailableReason { get; init; }
 
     /// <summary>The initializer holding the classifier weight (the Gemm/MatMul fed by the embedding), when known.</summary>
     public required string? ClassifierWeightName { get; init; }

@@ -34,7 +34,10 @@ public sealed class ModelEndpointsTests(ServiceFixture service)
         using var response = await service.Client.GetAsync(new Uri($"/v1/models/{ServiceFactory.Model}", UriKind.Relative), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(ServiceFactory.Model, (await response.ReadAsync<ModelInfo>()).Name);
+        var info = await response.ReadAsync<ModelInfo>();
+        Assert.Equal(ServiceFactory.Model, info.Name);
+        Assert.Equal(["classify", "embed"], info.Tasks);
+        Assert.Null(info.EmbeddingUnavailable);
     }
 
     [Fact]

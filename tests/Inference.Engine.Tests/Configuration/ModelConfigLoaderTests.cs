@@ -37,6 +37,18 @@ public sealed class ModelConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_KerasCaffeStyle_ReadsThePreprocessingKeys()
+    {
+        var config = ModelConfigLoader.Load(_directory.Write(
+            "config.json",
+            """{"layout":"NHWC","channelOrder":"BGR","pixelRange":255,"mean":[103.939,116.779,123.68],"std":[1,1,1],"preprocessGraph":"prep.onnx"}"""));
+
+        Assert.Equal(("NHWC", "BGR", 255f, "prep.onnx"), (config.Layout, config.ChannelOrder, config.PixelRange, config.PreprocessGraph));
+        Assert.Equal([103.939f, 116.779f, 123.68f], config.Mean);
+        Assert.Equal((null, "RGB", 1f), (ModelConfig.Default.Layout, ModelConfig.Default.ChannelOrder, ModelConfig.Default.PixelRange));
+    }
+
+    [Fact]
     public void Load_CommentsAndTrailingCommas_ReadsTheValues()
     {
         var path = _directory.Write("config.json", """
@@ -75,6 +87,11 @@ public sealed class ModelConfigLoaderTests : IDisposable
     [InlineData("""{ "inputSize": 4 }""", "inputSize")]
     [InlineData("""{ "executors": 0 }""", "executors")]
     [InlineData("""{ "maxBatchSize": "eight" }""", "maxBatchSize")]
+    [InlineData("""{ "layout": "CHW" }""", "layout")]
+    [InlineData("""{ "channelOrder": "bgr" }""", "channelOrder")]
+    [InlineData("""{ "pixelRange": 256 }""", "pixelRange")]
+    [InlineData("""{ "preprocessGraph": "../prep.onnx" }""", "preprocessGraph")]
+    [InlineData("""{ "preprocessGraph": "prep.txt" }""", "preprocessGraph")]
     public void Load_BadSetting_ThrowsNamingFileAndKey(string json, string key)
     {
         var path = _directory.Write("config.json", json);

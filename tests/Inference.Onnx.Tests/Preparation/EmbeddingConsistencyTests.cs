@@ -24,8 +24,8 @@ public sealed class EmbeddingConsistencyTests
             const int Batch = 2;
             var outputs = OrtRunner.Run(
                 session, prepared.InputName, OrtRunner.RandomImages(Batch, 224, 100 + seed), [Batch, 3, 224, 224],
-                prepared.LogitsOutputName, prepared.EmbeddingOutputName!);
-            var logits = outputs[prepared.LogitsOutputName].Values;
+                prepared.LogitsOutputName!, prepared.EmbeddingOutputName!);
+            var logits = outputs[prepared.LogitsOutputName!].Values;
             var embedding = outputs[prepared.EmbeddingOutputName!].Values;
 
             for (var image = 0; image < Batch; image++)

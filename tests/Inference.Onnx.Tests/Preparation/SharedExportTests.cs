@@ -19,12 +19,12 @@ public sealed class SharedExportTests
         var prepared = ModelPreparer.Prepare(path);
         using var session = OrtRunner.CreateSession(prepared);
         var outputs = OrtRunner.Run(
-            session, prepared.InputName, OrtRunner.RandomImages(3, 224, 1), [3, 3, 224, 224], prepared.LogitsOutputName, prepared.EmbeddingOutputName!);
+            session, prepared.InputName, OrtRunner.RandomImages(3, 224, 1), [3, 3, 224, 224], prepared.LogitsOutputName!, prepared.EmbeddingOutputName!);
 
         Assert.Equal("input", prepared.InputName);
         Assert.Equal([null, 3L, 224L, 224L], prepared.InputDimensions);
         Assert.Null(prepared.FixedBatchSize);
-        Assert.Equal("logits", prepared.LogitsOutputName);
+        Assert.Equal("logits", prepared.LogitsOutputName!);
         Assert.Equal("/Flatten_output_0", prepared.EmbeddingOutputName);
         Assert.Equal(512, prepared.EmbeddingWidth);
         Assert.Equal("fc.weight", prepared.ClassifierWeightName);
@@ -45,7 +45,7 @@ public sealed class SharedExportTests
         var prepared = ModelPreparer.Prepare(path);
         using var session = OrtRunner.CreateSession(prepared);
         var outputs = OrtRunner.Run(
-            session, prepared.InputName, OrtRunner.RandomImages(1, 224, 2), [1, 3, 224, 224], prepared.LogitsOutputName, prepared.EmbeddingOutputName!);
+            session, prepared.InputName, OrtRunner.RandomImages(1, 224, 2), [1, 3, 224, 224], prepared.LogitsOutputName!, prepared.EmbeddingOutputName!);
 
         Assert.Equal("pixel_values", prepared.InputName);
         Assert.Equal(1, prepared.FixedBatchSize);

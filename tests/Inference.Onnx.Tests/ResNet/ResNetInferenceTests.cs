@@ -23,10 +23,10 @@ public sealed class ResNetInferenceTests
             prepared.InputName,
             OrtRunner.RandomImages(batch, 224, seed: depth),
             [batch, 3, 224, 224],
-            prepared.LogitsOutputName,
+            prepared.LogitsOutputName!,
             prepared.EmbeddingOutputName!);
 
-        var (logits, logitsShape) = outputs[prepared.LogitsOutputName];
+        var (logits, logitsShape) = outputs[prepared.LogitsOutputName!];
         var (embedding, embeddingShape) = outputs[prepared.EmbeddingOutputName!];
         Assert.Equal([batch, 1000L], logitsShape);
         Assert.Equal([batch, (long)embeddingWidth], embeddingShape);
