@@ -4,8 +4,9 @@ using Inference.Onnx.Protos;
 namespace Inference.Onnx.Quantization;
 
 /// <summary>A node whose weight (and bias) become int8 per-channel (int32 bias) DequantizeLinear inputs.</summary>
+/// <param name="NodeIndex">The node's position in the graph the plan was made for (the quantizer edits a copy).</param>
 /// <param name="Axis">The weight's output-channel axis: 0 for Conv and Gemm transB = 1, 1 for Gemm transB = 0 and MatMul.</param>
-public sealed record WeightSite(NodeProto Node, string Weight, string? Bias, int Axis, string Activation);
+public sealed record WeightSite(int NodeIndex, string Weight, string? Bias, int Axis, string Activation);
 
 /// <summary>
 /// Where Q/DQ pairs go, chosen so that ONNX Runtime's CPU QDQ fusions apply: every activation input and
@@ -66,8 +67,9 @@ public sealed class QdqPlan
             return true;
         }
 
-        foreach (var node in graph.Node)
+        for (var index = 0; index < graph.Node.Count; index++)
         {
+            var node = graph.Node[index];
             if (node.Domain is { Length: > 0 } && node.Domain != "ai.onnx")
             {
                 continue;
@@ -75,7 +77,7 @@ public sealed class QdqPlan
 
             switch (node.OpType)
             {
-                case "Conv" or "Gemm" or "MatMul" when WeightSiteOf(node, initializers) is { } site:
+                case "Conv" or "Gemm" or "MatMul" when WeightSiteOf(node, index, initializers) is { } site:
                     if (!floatOnly.Contains(Anchor(site.Activation, consumers, floatOnly)) && Choose(site.Activation))
                     {
                         weights.Add(site);
@@ -108,7 +110,7 @@ public sealed class QdqPlan
             ? relu.Output[0]
             : tensor;
 
-    private static WeightSite? WeightSiteOf(NodeProto node, HashSet<string> initializers)
+    private static WeightSite? WeightSiteOf(NodeProto node, int index, HashSet<string> initializers)
     {
         if (node.Input.Count < 2 || !initializers.Contains(node.Input[1]) || initializers.Contains(node.Input[0]))
         {
@@ -124,14 +126,14 @@ public sealed class QdqPlan
         switch (node.OpType)
         {
             case "Conv":
-                return new WeightSite(node, node.Input[1], bias, 0, node.Input[0]);
+                return new WeightSite(index, node.Input[1], bias, 0, node.Input[0]);
             case "MatMul":
-                return new WeightSite(node, node.Input[1], null, 1, node.Input[0]);
+                return new WeightSite(index, node.Input[1], null, 1, node.Input[0]);
             default:
                 var plain = OnnxAttributes.GetInt(node, "transA", 0) == 0 &&
                             FloatAttribute(node, "alpha") == 1 && FloatAttribute(node, "beta") == 1;
                 return plain
-                    ? new WeightSite(node, node.Input[1], bias, OnnxAttributes.GetInt(node, "transB", 0) == 1 ? 0 : 1, node.Input[0])
+                    ? new WeightSite(index, node.Input[1], bias, OnnxAttributes.GetInt(node, "transB", 0) == 1 ? 0 : 1, node.Input[0])
                     : null;
         }
     }

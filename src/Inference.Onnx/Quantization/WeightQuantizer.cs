@@ -11,6 +11,7 @@ internal static class WeightQuantizer
     public static void Quantize(
         GraphProto graph, WeightSite site, float inputScale, string modelDirectory, List<TensorProto> initializers, List<NodeProto> nodes)
     {
+        var node = graph.Node[site.NodeIndex];
         var weightTensor = graph.Initializer.First(t => t.Name == site.Weight);
         var dims = weightTensor.Dims.ToArray();
         if (site.Axis >= dims.Length)
@@ -40,12 +41,12 @@ internal static class WeightQuantizer
             quantized[i] = (sbyte)Math.Clamp(Math.Round(weights[i] / scales[c], MidpointRounding.ToEven), -127, 127);
         }
 
-        var name = UniqueName(site.Weight, site.Node);
+        var name = UniqueName(site.Weight, node);
         initializers.Add(QuantizedTensors.Int8(name + "_quantized", dims, quantized));
         initializers.Add(OnnxTensors.CreateFloat(name + "_scale", [channels], scales));
         initializers.Add(QuantizedTensors.Int8(name + "_zero_point", [channels], new sbyte[channels]));
         nodes.Add(Dequantize(name, site.Axis));
-        site.Node.Input[1] = name + "_dequantized";
+        node.Input[1] = name + "_dequantized";
 
         if (site.Bias is null)
         {
@@ -67,12 +68,12 @@ internal static class WeightQuantizer
             biasValues[c] = (int)Math.Clamp(Math.Round(bias[c] / biasScales[c], MidpointRounding.ToEven), int.MinValue, int.MaxValue);
         }
 
-        var biasName = UniqueName(site.Bias, site.Node);
+        var biasName = UniqueName(site.Bias, node);
         initializers.Add(QuantizedTensors.Int32(biasName + "_quantized", [channels], biasValues));
         initializers.Add(OnnxTensors.CreateFloat(biasName + "_scale", [channels], biasScales));
         initializers.Add(QuantizedTensors.Int32(biasName + "_zero_point", [channels], new int[channels]));
         nodes.Add(Dequantize(biasName, 0));
-        site.Node.Input[2] = biasName + "_dequantized";
+        node.Input[2] = biasName + "_dequantized";
     }
 
     /// <summary>The initializer's name, or node-qualified when another node shares the same initializer.</summary>

@@ -27,6 +27,19 @@ public sealed class ModelQuantizerTests(QuantizationFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void Quantize_ResNet18_StoresConvWeightsAsInt8BehindUsedDequantizeNodes()
+    {
+        var graph = fixture.Result.Model.Graph;
+        var used = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
+
+        Assert.All(graph.Node, n => Assert.Contains(n.Output, used.Contains));
+        Assert.Equal(20, graph.Initializer.Count(t => t.DataType == 3 && t.Name.EndsWith("_quantized", StringComparison.Ordinal)));
+        Assert.DoesNotContain(graph.Initializer, t => t.Name == "conv1.weight");
+        Assert.All(graph.Node.Where(n => n.OpType == "Conv"), n => Assert.EndsWith("_dequantized", n.Input[1], StringComparison.Ordinal));
+        Assert.True(fixture.Result.Model.CalculateSize() < new FileInfo(fixture.ModelPath).Length / 3);
+    }
+
+    [Fact]
     public void Quantize_ResNet18_ServesFiniteLogitsAndEmbeddingOfTheRightShape()
     {
         var prepared = ModelPreparer.Prepare(fixture.QuantizedPath);
