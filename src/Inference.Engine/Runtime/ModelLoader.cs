@@ -140,6 +140,7 @@ internal sealed class ModelLoader(
         MaxBatchSize = shape.MaxRunBatch,
         ExecutionProvider = provider,
         Weights = weights,
+        Precision = config.Precision,
         Labels = source.Labels,
         Preprocessing = new PreprocessingSpec
         {

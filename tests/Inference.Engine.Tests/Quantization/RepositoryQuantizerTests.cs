@@ -38,6 +38,7 @@ public sealed class RepositoryQuantizerTests(QuantizationFixture fixture) : ICla
 
         await using var engine = TestEngine.Create(repository.Root, cache.Root, ["demo-int8"]);
         Assert.Empty(await engine.LoadAllAsync());
+        Assert.Equal("int8", engine.Manager.Find("demo-int8")!.Precision);
         var served = await ResultCopy.Of(engine.Engine.InferImageAsync(
             "demo-int8", Support.TestImages.Jpeg(3), InferenceRequestOptions.Default, TestContext.Current.CancellationToken));
         Assert.Equal(1000, served.Logits.Length);
