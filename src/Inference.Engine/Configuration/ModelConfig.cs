@@ -7,7 +7,14 @@ namespace Inference.Engine.Configuration;
 /// </summary>
 public sealed record ModelConfig
 {
+    public const string Fp32Precision = "fp32";
+
+    public const string Int8Precision = "int8";
+
     public static ModelConfig Default { get; } = new();
+
+    /// <summary>"fp32", or "int8" for a model quantized by tools/Quantize (QDQ int8; embedding and logits stay float).</summary>
+    public string Precision { get; init; } = Fp32Precision;
 
     /// <summary>resnet18|resnet34|resnet50|resnet101|resnet152: which demo weights to generate when model.onnx is absent.</summary>
     public string? Architecture { get; init; }

@@ -76,6 +76,11 @@ public static class ModelConfigLoader
             "decoder",
             "must be \"skia\", \"imagesharp\" or \"auto\"");
         Require(
+            config.Precision is ModelConfig.Fp32Precision or ModelConfig.Int8Precision,
+            origin,
+            "precision",
+            "must be \"fp32\" or \"int8\"");
+        Require(
             config.Architecture is null || ResNetArchitectures.TryGetDepth(config.Architecture, out _),
             origin,
             "architecture",

@@ -46,6 +46,9 @@ public sealed record ModelDescriptor
 
     public WeightsSource Weights { get; init; }
 
+    /// <summary>config.json's <c>precision</c>: "fp32", or "int8" for a model quantized by tools/Quantize.</summary>
+    public string Precision { get; init; } = "fp32";
+
     public IReadOnlyList<string> Labels { get; init; } = [];
 
     public PreprocessingSpec Preprocessing { get; init; } = PreprocessingSpec.ImageNet;

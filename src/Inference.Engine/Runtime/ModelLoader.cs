@@ -192,6 +192,7 @@ internal sealed class ModelLoader(
         MaxBatchSize = shape.MaxRunBatch,
         ExecutionProvider = provider,
         Weights = weights,
+        Precision = config.Precision,
         Labels = source.Labels,
         Preprocessing = new PreprocessingSpec
         {

@@ -1,0 +1,3 @@
+using Inference.Tools.Quantize;
+
+return QuantizeCommand.Create().Parse(args).Invoke();
