@@ -1,0 +1,81 @@
+using System.Net;
+using Google.Protobuf;
+using Grpc.Net.Client;
+using Inference.Api.Tests.Grpc.RealService;
+using Inference.Api.Tests.Support;
+using Inference.Contracts.Grpc.V1;
+using Xunit.Sdk;
+using Xunit.v3;
+
+namespace Inference.Api.Tests.Hostile;
+
+/// <summary>
+/// One real service on real Kestrel sockets (REST over HTTP/1.1, gRPC over HTTP/2 as in production, where header
+/// limits such as grpc-message's size apply) shared by every hostile group; the groups run one at a time.
+/// </summary>
+public sealed class HostileService : IAsyncLifetime
+{
+    private KestrelService _service = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public GrpcChannel Channel => _service.Channel;
+
+    public async ValueTask InitializeAsync()
+    {
+        _service = await KestrelService.StartAsync();
+        Client = new HttpClient { BaseAddress = _service.RestAddress };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _service.DisposeAsync();
+    }
+
+    /// <summary>After a hostile case: <c>/health/ready</c> still answers 200.</summary>
+    public async Task AssertReadyAsync()
+    {
+        using var ready = await Client.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    /// <summary>After a group: ready, and a valid image still classifies over REST and gRPC and embeds over REST.</summary>
+    public async Task AssertStillServingAsync()
+    {
+        await AssertReadyAsync();
+        var image = TestImages.Jpeg(4242, 96, 64);
+        using (var classify = await Client.PostToAsync($"/v1/models/{ServiceFactory.Model}/classify", Requests.Image(image)))
+        {
+            Assert.Equal(HttpStatusCode.OK, classify.StatusCode);
+        }
+
+        using (var embed = await Client.PostToAsync($"/v1/models/{ServiceFactory.WideModel}/embed", Requests.Image(image)))
+        {
+            Assert.Equal(HttpStatusCode.OK, embed.StatusCode);
+        }
+
+        var grpc = await new ImageInference.ImageInferenceClient(Channel).ClassifyAsync(
+            new ClassifyRequest { Model = ServiceFactory.Model, Image = ByteString.CopyFrom(image) },
+            cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(5, grpc.Predictions.Count);
+    }
+}
+
+/// <summary>The hostile groups: one service, one group at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class HostileCollection : ICollectionFixture<HostileService>
+{
+    public const string Name = "hostile";
+
+    /// <summary>The method name part that marks a group's closing check, which <see cref="GroupCheckLastOrderer"/> runs last.</summary>
+    public const string GroupCheck = "_AfterAllCases_";
+}
+
+/// <summary>Runs a group's cases in declaration order and its closing check (<see cref="HostileCollection.GroupCheck"/>) last.</summary>
+public sealed class GroupCheckLastOrderer : ITestCaseOrderer
+{
+    public IReadOnlyCollection<TTestCase> OrderTestCases<TTestCase>(IReadOnlyCollection<TTestCase> testCases)
+        where TTestCase : notnull, ITestCase =>
+        [.. testCases.OrderBy(static t => t.TestMethodName?.Contains(HostileCollection.GroupCheck, StringComparison.Ordinal) ?? false)];
+}
