@@ -84,7 +84,7 @@ internal static class HostileImages
         yield return new("png-bomb-100000x100000", Png(100_000, 100_000), "image/png", ImageVerdict.OverPixelLimit);
         yield return new("png-bomb-16000x16000", Png(16_000, 16_000), "image/png", ImageVerdict.OverPixelLimit);
         yield return new("png-bomb-20000x1", Png(20_000, 1), "image/png", ImageVerdict.OverPixelLimit);
-        yield return new("jpeg-bomb-65535x65535", JpegDeclaring(65_535, 65_535), "image/jpeg", ImageVerdict.OverPixelLimit);
+        yield return new("jpeg-bomb-60000x60000", JpegDeclaring(60_000, 60_000), "image/jpeg", ImageVerdict.OverPixelLimit);
         yield return new("jpeg-bomb-16000x16000", JpegDeclaring(16_000, 16_000), "image/jpeg", ImageVerdict.OverPixelLimit);
         yield return new("gif-bomb-65535x65535", Gif(65_535, 65_535, seed: 1, pixels: 64), "image/gif", ImageVerdict.OverPixelLimit);
         yield return new("bmp-bomb-30000x30000", Bmp(30_000, 30_000, seed: 1, pixelBytes: 64), "image/bmp", ImageVerdict.OverPixelLimit);

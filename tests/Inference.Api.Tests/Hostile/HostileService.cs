@@ -40,7 +40,7 @@ public sealed class HostileService : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 
-    /// <summary>After a group: ready, and a valid image still classifies over REST and gRPC and embeds over REST.</summary>
+    /// <summary>After a group: ready, and a valid image still classifies over REST and gRPC.</summary>
     public async Task AssertStillServingAsync()
     {
         await AssertReadyAsync();
@@ -48,11 +48,6 @@ public sealed class HostileService : IAsyncLifetime
         using (var classify = await Client.PostToAsync($"/v1/models/{ServiceFactory.Model}/classify", Requests.Image(image)))
         {
             Assert.Equal(HttpStatusCode.OK, classify.StatusCode);
-        }
-
-        using (var embed = await Client.PostToAsync($"/v1/models/{ServiceFactory.WideModel}/embed", Requests.Image(image)))
-        {
-            Assert.Equal(HttpStatusCode.OK, embed.StatusCode);
         }
 
         var grpc = await new ImageInference.ImageInferenceClient(Channel).ClassifyAsync(

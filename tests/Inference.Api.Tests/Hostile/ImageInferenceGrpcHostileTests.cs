@@ -135,9 +135,9 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
 
         using var call = Client.EmbedStream(cancellationToken: Ct);
         var reading = call.ResponseStream.ReadAllAsync(Ct).ToListAsync(Ct).AsTask();
-        for (var i = 0; i < 9; i++)
+        for (var i = 0; i < 3; i++)
         {
-            var item = i % 2 == 1 ? badRequest.Clone() : new EmbedRequest { Model = ServiceFactory.WideModel, Image = Jpeg };
+            var item = i % 2 == 0 ? badRequest.Clone() : new EmbedRequest { Model = ServiceFactory.WideModel, Image = Jpeg };
             item.Id = $"{i}";
             await call.RequestStream.WriteAsync(item, Ct);
         }
@@ -145,11 +145,11 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
         await call.RequestStream.CompleteAsync();
         var responses = (await reading).ToDictionary(static r => int.Parse(r.Id, System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.Equal(Enumerable.Range(0, 9), responses.Keys.Order());
+        Assert.Equal(Enumerable.Range(0, 3), responses.Keys.Order());
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
         foreach (var (id, response) in responses)
         {
-            if (id % 2 == 1)
+            if (id % 2 == 0)
             {
                 Assert.True(response.Error is not null, $"Item {id} ({bad}) was answered without an error.");
                 Assert.True((int)status == response.Error.Code, $"Item {id}: expected {status}, got {(StatusCode)response.Error.Code}: {response.Error.Message}");

@@ -108,8 +108,8 @@ public sealed class OipGrpcHostileTests(HostileService service)
         yield return Invalid("bytes-with-image-shape", () => Tensor([1, 3, 224, 224], OipRequests.LengthPrefixed([Jpeg]), "BYTES"), "shape");
         yield return Invalid("bytes-corrupt-image", () => RealOip.Images(ServiceFactory.Model, HostileImages.Random(21, 900)), "image");
         yield return Invalid("bytes-truncated-jpeg", () => RealOip.Images(ServiceFactory.Model, Jpeg[..(Jpeg.Length / 2)]), "image");
-        yield return Invalid("bytes-empty-element", () => RealOip.Images(ServiceFactory.Model, []), "empty");
-        yield return Invalid("bytes-typed-empty-element", () => RealOip.TypedImages(ServiceFactory.Model, []), "empty");
+        yield return Invalid("bytes-empty-element", () => RealOip.Images(ServiceFactory.Model, Array.Empty<byte>()), "empty");
+        yield return Invalid("bytes-typed-empty-element", () => RealOip.TypedImages(ServiceFactory.Model, Array.Empty<byte>()), "empty");
         yield return Invalid("bytes-bad-image-3-of-4", () => RealOip.Images(ServiceFactory.Model, Jpeg, Jpeg, HostileImages.Random(22, 300), Jpeg), "image");
         yield return Invalid("bytes-truncated-length-prefix", () => Tensor([1], [9, 0], "BYTES"), "BYTES");
         yield return Invalid("bytes-element-claims-4-gib", () => Tensor([1], [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3], "BYTES"), "BYTES");
