@@ -64,7 +64,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             Client.ClassifyAsync(new ClassifyRequest { Model = ServiceFactory.Model, Image = Jpeg, TopK = topK }, cancellationToken: Ct).ResponseAsync);
 
         HostileAssert.Grpc(error, StatusCode.InvalidArgument, "top_k");
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             HostileAssert.Grpc(await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync), StatusCode.InvalidArgument, "top_k");
         }
 
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
 
         HostileAssert.Grpc(classify, StatusCode.InvalidArgument, "decode_mode");
         HostileAssert.Grpc(embed, StatusCode.InvalidArgument, "decode_mode");
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Theory]
@@ -117,7 +117,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
         HostileAssert.Grpc(classify, status, keyword);
         HostileAssert.Grpc(embed, status, keyword);
         HostileAssert.Grpc(get, status, keyword);
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Theory]
@@ -162,7 +162,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             }
         }
 
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Fact]
@@ -188,6 +188,6 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             HostileAssert.Grpc(await Assert.ThrowsAsync<RpcException>(() => call().ResponseAsync), status, keyword);
         }
 
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 }

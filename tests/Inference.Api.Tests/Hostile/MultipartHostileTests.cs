@@ -31,7 +31,7 @@ public sealed class MultipartHostileTests(HostileService service)
         using var response = await service.Client.PostToAsync($"/v1/models/{ServiceFactory.WideModel}/{endpoint}", content);
 
         await HostileAssert.RestAsync(response, c.Status, c.Keyword);
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class OipGrpcHostileTests(HostileService service)
             HostileAssert.Grpc(error, c.Status, c.Keyword);
         }
 
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Fact]

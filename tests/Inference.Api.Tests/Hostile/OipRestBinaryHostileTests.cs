@@ -47,7 +47,7 @@ public sealed class OipRestBinaryHostileTests(HostileService service)
             Assert.Contains("\"outputs\"", Encoding.UTF8.GetString(body, 0, headerLength), StringComparison.Ordinal);
         }
 
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Fact]

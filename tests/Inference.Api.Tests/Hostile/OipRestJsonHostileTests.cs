@@ -32,7 +32,7 @@ public sealed class OipRestJsonHostileTests(HostileService service)
         using var response = await service.Client.PostToAsync(c.Path, content);
 
         await HostileAssert.OipRestAsync(response, c.Status, c.Keyword);
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Fact]

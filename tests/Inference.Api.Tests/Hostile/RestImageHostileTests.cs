@@ -39,6 +39,6 @@ public sealed class RestImageHostileTests(HostileService service)
 
         var (status, keyword) = Expected(image.Verdict);
         await HostileAssert.RestAsync(response, status, keyword);
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 }

@@ -51,7 +51,7 @@ public sealed class RestParameterHostileTests(HostileService service)
             await HostileAssert.RestAsync(response, c.Status, c.Keyword);
         }
 
-        await service.AssertReadyAsync();
+        await service.AssertReadyAndIdleAsync();
     }
 
     [Fact]
