@@ -38,14 +38,20 @@ public sealed class HostileService : IAsyncLifetime
         await _service.DisposeAsync();
     }
 
-    /// <summary>
-    /// After a hostile case: <c>/health/ready</c> still answers 200, and both models come back to idle with every
-    /// input slot returned (nothing the case started is left queued or holding a slot, so the next case starts clean).
-    /// </summary>
+    /// <summary>After a hostile case: <c>/health/ready</c> still answers 200 and both models come back to idle.</summary>
     public async Task AssertReadyAndIdleAsync()
     {
         using var ready = await Client.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        await AssertIdleAsync();
+    }
+
+    /// <summary>
+    /// Both models come back to idle with every input slot returned: nothing a case started is left queued or holding
+    /// a slot. Also run before each case, so that a case that failed early cannot spill its queued images into the next.
+    /// </summary>
+    public async Task AssertIdleAsync()
+    {
         var manager = _service.Services.GetRequiredService<ModelManager>();
         foreach (var name in new[] { ServiceFactory.Model, ServiceFactory.WideModel })
         {
@@ -76,6 +82,16 @@ public sealed class HostileService : IAsyncLifetime
             cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(5, grpc.Predictions.Count);
     }
+}
+
+/// <summary>A hostile group: its cases share the one service, and each starts once the models are idle.</summary>
+public abstract class HostileGroup(HostileService service) : IAsyncLifetime
+{
+    protected HostileService Service => service;
+
+    public async ValueTask InitializeAsync() => await service.AssertIdleAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
 /// <summary>The hostile groups: one service, one group at a time.</summary>

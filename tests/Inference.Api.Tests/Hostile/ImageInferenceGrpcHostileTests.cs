@@ -11,7 +11,7 @@ namespace Inference.Api.Tests.Hostile;
 /// </summary>
 [Collection(HostileCollection.Name)]
 [TestCaseOrderer(typeof(GroupCheckLastOrderer))]
-public sealed class ImageInferenceGrpcHostileTests(HostileService service)
+public sealed class ImageInferenceGrpcHostileTests(HostileService service) : HostileGroup(service)
 {
     private static readonly ByteString Jpeg = ByteString.CopyFrom(TestImages.Jpeg(8401, 64, 48));
 
@@ -28,7 +28,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             ["nul"] = ($"{ServiceFactory.Model}\0", StatusCode.NotFound, "model"),
         };
 
-    private ImageInference.ImageInferenceClient Client => new(service.Channel);
+    private ImageInference.ImageInferenceClient Client => new(Service.Channel);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -64,7 +64,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             Client.ClassifyAsync(new ClassifyRequest { Model = ServiceFactory.Model, Image = Jpeg, TopK = topK }, cancellationToken: Ct).ResponseAsync);
 
         HostileAssert.Grpc(error, StatusCode.InvalidArgument, "top_k");
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             HostileAssert.Grpc(await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync), StatusCode.InvalidArgument, "top_k");
         }
 
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
 
         HostileAssert.Grpc(classify, StatusCode.InvalidArgument, "decode_mode");
         HostileAssert.Grpc(embed, StatusCode.InvalidArgument, "decode_mode");
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Theory]
@@ -117,7 +117,7 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
         HostileAssert.Grpc(classify, status, keyword);
         HostileAssert.Grpc(embed, status, keyword);
         HostileAssert.Grpc(get, status, keyword);
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Theory]
@@ -162,11 +162,11 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             }
         }
 
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Fact]
-    public Task ImageInferenceGrpc_AfterAllCases_ServiceStillServes() => service.AssertStillServingAsync();
+    public Task ImageInferenceGrpc_AfterAllCases_ServiceStillServes() => Service.AssertStillServingAsync();
 
     private async Task ExpectAsync<T>(Func<AsyncUnaryCall<T>> call, ImageVerdict verdict)
     {
@@ -188,6 +188,6 @@ public sealed class ImageInferenceGrpcHostileTests(HostileService service)
             HostileAssert.Grpc(await Assert.ThrowsAsync<RpcException>(() => call().ResponseAsync), status, keyword);
         }
 
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 }

@@ -7,7 +7,7 @@ namespace Inference.Api.Tests.Hostile;
 /// <summary>Malformed, truncated and oversized multipart/form-data bodies for REST classify and embed.</summary>
 [Collection(HostileCollection.Name)]
 [TestCaseOrderer(typeof(GroupCheckLastOrderer))]
-public sealed class MultipartHostileTests(HostileService service)
+public sealed class MultipartHostileTests(HostileService service) : HostileGroup(service)
 {
     private const string Boundary = "HostileBoundary7MA4YWxkTrZu0gW";
     private const string FormData = $"multipart/form-data; boundary={Boundary}";
@@ -28,14 +28,14 @@ public sealed class MultipartHostileTests(HostileService service)
         var content = new ByteArrayContent(c.Body);
         Assert.True(content.Headers.TryAddWithoutValidation("Content-Type", c.ContentType));
 
-        using var response = await service.Client.PostToAsync($"/v1/models/{ServiceFactory.WideModel}/{endpoint}", content);
+        using var response = await Service.Client.PostToAsync($"/v1/models/{ServiceFactory.WideModel}/{endpoint}", content);
 
         await HostileAssert.RestAsync(response, c.Status, c.Keyword);
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Fact]
-    public Task Multipart_AfterAllCases_ServiceStillServes() => service.AssertStillServingAsync();
+    public Task Multipart_AfterAllCases_ServiceStillServes() => Service.AssertStillServingAsync();
 
     private static IEnumerable<MultipartCase> Build()
     {

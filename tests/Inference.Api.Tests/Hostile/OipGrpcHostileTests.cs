@@ -13,7 +13,7 @@ namespace Inference.Api.Tests.Hostile;
 /// <summary>OIP gRPC <c>ModelInfer</c> with hostile shapes, raw contents, datatypes, images, model names and parameters.</summary>
 [Collection(HostileCollection.Name)]
 [TestCaseOrderer(typeof(GroupCheckLastOrderer))]
-public sealed class OipGrpcHostileTests(HostileService service)
+public sealed class OipGrpcHostileTests(HostileService service) : HostileGroup(service)
 {
     private const int Pixels = 3 * 224 * 224;
 
@@ -30,7 +30,7 @@ public sealed class OipGrpcHostileTests(HostileService service)
     public async Task ModelInfer_HostileRequest_AnswersTheRightStatusNamingIt(string name)
     {
         var c = Cases[name];
-        var client = new GRPCInferenceService.GRPCInferenceServiceClient(service.Channel);
+        var client = new GRPCInferenceService.GRPCInferenceServiceClient(Service.Channel);
 
         if (c.Status == StatusCode.OK)
         {
@@ -44,11 +44,11 @@ public sealed class OipGrpcHostileTests(HostileService service)
             HostileAssert.Grpc(error, c.Status, c.Keyword);
         }
 
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Fact]
-    public Task OipGrpc_AfterAllCases_ServiceStillServes() => service.AssertStillServingAsync();
+    public Task OipGrpc_AfterAllCases_ServiceStillServes() => Service.AssertStillServingAsync();
 
     private static ModelInferRequest Tensor(long[] shape, byte[]? raw, string datatype = "FP32", string model = ServiceFactory.Model)
     {

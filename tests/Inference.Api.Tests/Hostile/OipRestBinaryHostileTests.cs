@@ -14,7 +14,7 @@ namespace Inference.Api.Tests.Hostile;
 /// </summary>
 [Collection(HostileCollection.Name)]
 [TestCaseOrderer(typeof(GroupCheckLastOrderer))]
-public sealed class OipRestBinaryHostileTests(HostileService service)
+public sealed class OipRestBinaryHostileTests(HostileService service) : HostileGroup(service)
 {
     private const int Pixels = 3 * 224 * 224;
 
@@ -37,7 +37,7 @@ public sealed class OipRestBinaryHostileTests(HostileService service)
         content.Headers.ContentType = new("application/octet-stream");
         content.Headers.TryAddWithoutValidation("Inference-Header-Content-Length", c.HeaderLength ?? json.Length.ToString(CultureInfo.InvariantCulture));
 
-        using var response = await service.Client.PostToAsync($"/v2/models/{c.Model}/infer", content);
+        using var response = await Service.Client.PostToAsync($"/v2/models/{c.Model}/infer", content);
 
         await HostileAssert.OipRestAsync(response, c.Status, c.Keyword);
         if (c.Status == HttpStatusCode.OK)
@@ -47,11 +47,11 @@ public sealed class OipRestBinaryHostileTests(HostileService service)
             Assert.Contains("\"outputs\"", Encoding.UTF8.GetString(body, 0, headerLength), StringComparison.Ordinal);
         }
 
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Fact]
-    public Task OipRestBinary_AfterAllCases_ServiceStillServes() => service.AssertStillServingAsync();
+    public Task OipRestBinary_AfterAllCases_ServiceStillServes() => Service.AssertStillServingAsync();
 
     private static string Input(string datatype, string shape, string size, string name = "input") =>
         $"{{\"name\":\"{name}\",\"datatype\":\"{datatype}\",\"shape\":{shape},\"parameters\":{{\"binary_data_size\":{size}}}}}";

@@ -10,7 +10,7 @@ namespace Inference.Api.Tests.Hostile;
 /// </summary>
 [Collection(HostileCollection.Name)]
 [TestCaseOrderer(typeof(GroupCheckLastOrderer))]
-public sealed class OipRestJsonHostileTests(HostileService service)
+public sealed class OipRestJsonHostileTests(HostileService service) : HostileGroup(service)
 {
     private const int Pixels = 3 * 224 * 224;
     private const string Shape = "[1,3,224,224]";
@@ -29,14 +29,14 @@ public sealed class OipRestJsonHostileTests(HostileService service)
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(c.Body));
         content.Headers.ContentType = new("application/json");
 
-        using var response = await service.Client.PostToAsync(c.Path, content);
+        using var response = await Service.Client.PostToAsync(c.Path, content);
 
         await HostileAssert.OipRestAsync(response, c.Status, c.Keyword);
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Fact]
-    public Task OipRestJson_AfterAllCases_ServiceStillServes() => service.AssertStillServingAsync();
+    public Task OipRestJson_AfterAllCases_ServiceStillServes() => Service.AssertStillServingAsync();
 
     /// <summary>One input of the model, named <c>input</c> unless <paramref name="name"/> says otherwise; raw JSON fragments.</summary>
     internal static string Request(string datatype, string shape, string data, string name = "\"input\"", string outputs = "") =>

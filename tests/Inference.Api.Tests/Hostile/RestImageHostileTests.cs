@@ -6,7 +6,7 @@ namespace Inference.Api.Tests.Hostile;
 /// <summary>The hostile image corpus as the single-image body of REST classify and embed.</summary>
 [Collection(HostileCollection.Name)]
 [TestCaseOrderer(typeof(GroupCheckLastOrderer))]
-public sealed class RestImageHostileTests(HostileService service)
+public sealed class RestImageHostileTests(HostileService service) : HostileGroup(service)
 {
     public static TheoryData<string> Images => [.. HostileImages.All.Keys];
 
@@ -21,7 +21,7 @@ public sealed class RestImageHostileTests(HostileService service)
         PostAsync($"/v1/models/{ServiceFactory.Model}/embed", HostileImages.All[image]);
 
     [Fact]
-    public Task RestImages_AfterAllCases_ServiceStillServes() => service.AssertStillServingAsync();
+    public Task RestImages_AfterAllCases_ServiceStillServes() => Service.AssertStillServingAsync();
 
     /// <summary>The REST status and detail keyword for an image's verdict.</summary>
     internal static (HttpStatusCode Status, string? Keyword) Expected(ImageVerdict verdict) => verdict switch
@@ -35,10 +35,10 @@ public sealed class RestImageHostileTests(HostileService service)
 
     private async Task PostAsync(string path, HostileImage image)
     {
-        using var response = await service.Client.PostToAsync(path, Requests.Image(image.Bytes, image.MediaType));
+        using var response = await Service.Client.PostToAsync(path, Requests.Image(image.Bytes, image.MediaType));
 
         var (status, keyword) = Expected(image.Verdict);
         await HostileAssert.RestAsync(response, status, keyword);
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 }

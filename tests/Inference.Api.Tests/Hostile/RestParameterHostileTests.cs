@@ -6,7 +6,7 @@ namespace Inference.Api.Tests.Hostile;
 /// <summary>A valid image with hostile query parameters, Request-Timeout headers, content types and model names.</summary>
 [Collection(HostileCollection.Name)]
 [TestCaseOrderer(typeof(GroupCheckLastOrderer))]
-public sealed class RestParameterHostileTests(HostileService service)
+public sealed class RestParameterHostileTests(HostileService service) : HostileGroup(service)
 {
     private const string NoContentType = "(none)";
 
@@ -40,7 +40,7 @@ public sealed class RestParameterHostileTests(HostileService service)
             Assert.True(request.Headers.TryAddWithoutValidation("Request-Timeout", c.Timeout));
         }
 
-        using var response = await service.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await Service.Client.SendAsync(request, TestContext.Current.CancellationToken);
 
         if (c.KestrelRefusal)
         {
@@ -51,11 +51,11 @@ public sealed class RestParameterHostileTests(HostileService service)
             await HostileAssert.RestAsync(response, c.Status, c.Keyword);
         }
 
-        await service.AssertReadyAndIdleAsync();
+        await Service.AssertReadyAndIdleAsync();
     }
 
     [Fact]
-    public Task RestParameters_AfterAllCases_ServiceStillServes() => service.AssertStillServingAsync();
+    public Task RestParameters_AfterAllCases_ServiceStillServes() => Service.AssertStillServingAsync();
 
     private static IEnumerable<ParameterCase> Build()
     {
