@@ -104,7 +104,7 @@ public sealed class HostileCollection : ICollectionFixture<HostileService>
     public const string GroupCheck = "_AfterAllCases_";
 }
 
-/// <summary>Runs a group's cases in declaration order and its closing check (<see cref="HostileCollection.GroupCheck"/>) last.</summary>
+/// <summary>Keeps xunit's order of a group's cases and runs the group's closing check (<see cref="HostileCollection.GroupCheck"/>) after them all.</summary>
 public sealed class GroupCheckLastOrderer : ITestCaseOrderer
 {
     public IReadOnlyCollection<TTestCase> OrderTestCases<TTestCase>(IReadOnlyCollection<TTestCase> testCases)
