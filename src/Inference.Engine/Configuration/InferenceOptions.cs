@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Inference.Engine.Models;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Engine.Configuration;
 
@@ -51,4 +53,54 @@ public sealed class InferenceOptions
     /// <summary>Largest decoded width or height.</summary>
     [Range(1, 1 << 20)]
     public int MaxImageDimension { get; set; } = 16384;
+}
+
+/// <summary>Source-generated validation: a bad setting fails start-up with a message naming the key.</summary>
+[OptionsValidator]
+public sealed partial class InferenceOptionsValidator : IValidateOptions<InferenceOptions>;
+
+public enum ExecutionProviderKind
+{
+    /// <summary>CUDA if it loads, else CPU; the log says which and why.</summary>
+    Auto,
+
+    /// <summary>CUDA or fail at start-up.</summary>
+    Cuda,
+
+    Cpu,
+}
+
+/// <summary>
+/// Runs the source-generated <see cref="InferenceOptionsValidator"/> and words its failures with the
+/// configuration key an operator sets (<c>Inference:RequestTimeout</c>), not the C# member name.
+/// </summary>
+internal sealed class ConfigurationKeyValidator : IValidateOptions<InferenceOptions>
+{
+    private readonly InferenceOptionsValidator _generated = new();
+
+    public ValidateOptionsResult Validate(string? name, InferenceOptions options)
+    {
+        var result = _generated.Validate(name, options);
+        return result.Failed
+            ? ValidateOptionsResult.Fail(result.Failures!.Select(f => f.Replace(
+                nameof(InferenceOptions) + ".", InferenceOptions.SectionName + ":", StringComparison.Ordinal)))
+            : result;
+    }
+}
+
+/// <summary>Checks the model list: at least one, each a valid folder name.</summary>
+internal sealed class ModelNamesValidator : IValidateOptions<InferenceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InferenceOptions options)
+    {
+        if (options.Models.Count == 0)
+        {
+            return ValidateOptionsResult.Fail("Inference:Models is empty: name at least one model folder of the repository (e.g. Inference:Models:0=resnet18).");
+        }
+
+        var invalid = options.Models.Where(m => !ModelRepository.IsValidName(m)).ToArray();
+        return invalid.Length == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Inference:Models holds invalid model name(s): {string.Join(", ", invalid.Select(m => $"'{m}'"))}.");
+    }
 }

@@ -1,3 +1,4 @@
+using Inference.Engine.Batching;
 using Microsoft.Extensions.Logging;
 
 namespace Inference.Engine.Logging;
@@ -38,4 +39,18 @@ internal static partial class EngineLog
 
     [LoggerMessage(1010, LogLevel.Information, "Embedding tensor of {Model}: {Tensor} ({Source})")]
     public static partial void EmbeddingTensor(ILogger logger, string model, string tensor, string source);
+
+    [LoggerMessage(1011, LogLevel.Warning,
+        "Model {Model} refused {Count} request(s) in the last {IntervalSeconds:F0}s: {OverBudget} would wait past the queue budget of {BudgetMs:F0} ms, {PastDeadline} could not start before their deadline, {QueueFull} found every queue slot taken; estimated wait at the last refusal {EstimatedWaitMs:F0} ms ({Depth} queued x {PerImageMs:F1} ms per image)")]
+    public static partial void RequestsRefused(
+        ILogger logger, string model, long count, double intervalSeconds, long overBudget, double budgetMs, long pastDeadline, long queueFull,
+        double estimatedWaitMs, int depth, double perImageMs);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error,
+        Message = "Batcher {Name}: executor {ExecutorIndex} threw while running a batch of {BatchSize}; the executor thread keeps running")]
+    public static partial void ExecuteFailed(ILogger logger, Exception exception, string name, int executorIndex, int batchSize);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error,
+        Message = "Batcher {Name}: executor threw while dropping an item ({Reason})")]
+    public static partial void DropFailed(ILogger logger, Exception exception, string name, DropReason reason);
 }
