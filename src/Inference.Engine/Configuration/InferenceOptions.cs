@@ -38,6 +38,14 @@ public sealed class InferenceOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Queue budget: a request whose estimated wait (queued requests x recent compute time per image) is longer is
+    /// refused at once with 429 and Retry-After instead of queueing. A model's config.json may set its own
+    /// (<c>maxQueueWaitMs</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a graceful drain may take on SIGTERM before queued work is dropped.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
