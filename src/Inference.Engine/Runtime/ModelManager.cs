@@ -175,7 +175,13 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IAsyn
     };
 
     private static string WithoutPaths(string text) =>
-        AbsolutePath().Replace(text, match => Path.GetFileName(match.Value.TrimEnd('/', '\\')) is { Length: > 0 } name ? name : "(path)");
+        AbsolutePath().Replace(text, match => LastSegment(match.Value) is { Length: > 0 } name ? name : "(path)");
+
+    private static string LastSegment(string path)
+    {
+        var trimmed = path.TrimEnd('/', '\\');
+        return trimmed[(trimmed.LastIndexOfAny(['/', '\\']) + 1)..];
+    }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd('\r');
 
