@@ -46,6 +46,9 @@ internal static partial class EngineLog
         ILogger logger, string model, long count, double intervalSeconds, long overBudget, double budgetMs, long pastDeadline, long queueFull,
         double estimatedWaitMs, int depth, double perImageMs);
 
+    [LoggerMessage(1012, LogLevel.Error, "Model {Model}: ONNX Runtime failed running a batch of {BatchSize}; its requests fail with 500 / INTERNAL")]
+    public static partial void BatchFailed(ILogger logger, Exception exception, string model, int batchSize);
+
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error,
         Message = "Batcher {Name}: executor {ExecutorIndex} threw while running a batch of {BatchSize}; the executor thread keeps running")]
     public static partial void ExecuteFailed(ILogger logger, Exception exception, string name, int executorIndex, int batchSize);

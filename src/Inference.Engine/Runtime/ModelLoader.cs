@@ -65,7 +65,7 @@ internal sealed class ModelLoader(
             var arena = new SlotArena(config.QueueCapacity + (executors * shape.MaxRunBatch), shape.InputPerImage);
             var runner = new ModelRunner(
                 descriptor, session, arena, gate, shape, executors, new ServiceTimeEstimate(perImage), timeProvider,
-                (batch, run) => OnBatch(name, batch, run), (_, reason) => metrics.Dropped(name, reason));
+                (batch, run) => OnBatch(name, batch, run), (_, reason) => metrics.Dropped(name, reason), logger);
             var queueBudget = config.MaxQueueWaitMs is { } budgetMs ? TimeSpan.FromMilliseconds(budgetMs) : defaultQueueBudget;
             var admission = new Admission(name, runner.ServiceTime, queueBudget, shape.MaxBatchSize, executors, timeProvider, logger);
             var batcher = new DynamicBatcher<InferenceWorkItem>(batching, runner, timeProvider, name, logger);

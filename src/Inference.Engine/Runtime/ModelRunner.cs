@@ -1,7 +1,10 @@
 using System.Buffers;
 using Inference.Engine.Batching;
 using Inference.Engine.Inference;
+using Inference.Engine.Logging;
 using Inference.Engine.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Inference.Engine.Runtime;
@@ -23,6 +26,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
     private readonly TimeProvider _timeProvider;
     private readonly Action<IReadOnlyList<InferenceWorkItem>, BatchRun> _onBatch;
     private readonly Action<InferenceWorkItem, DropReason>? _onDrop;
+    private readonly ILogger _logger;
 
     /// <param name="descriptor">The ready model: stamped on every result, and the source of the tensor names.</param>
     /// <param name="serviceTime">Fed with every batch's forward-pass time per image (admission reads it).</param>
@@ -36,7 +40,8 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         ServiceTimeEstimate serviceTime,
         TimeProvider timeProvider,
         Action<IReadOnlyList<InferenceWorkItem>, BatchRun> onBatch,
-        Action<InferenceWorkItem, DropReason>? onDrop = null)
+        Action<InferenceWorkItem, DropReason>? onDrop = null,
+        ILogger? logger = null)
     {
         Descriptor = descriptor;
         _session = session;
@@ -50,6 +55,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         _timeProvider = timeProvider;
         _onBatch = onBatch;
         _onDrop = onDrop;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The descriptor stamped on results.</summary>
@@ -71,7 +77,10 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         }
         catch (Exception e)
         {
-            var error = new InferenceException(InferenceErrorCode.ExecutionFailed, $"ONNX Runtime failed running a batch of {batch.Count}: {e.Message}", e);
+            // ONNX Runtime's text (paths, node names) stays in the server log; the client learns what failed.
+            EngineLog.BatchFailed(_logger, e, Descriptor.Name, batch.Count);
+            var error = new InferenceException(
+                InferenceErrorCode.ExecutionFailed, $"ONNX Runtime failed running a batch of {batch.Count} on model '{Descriptor.Name}' (details in the server log).", e);
             foreach (var item in batch)
             {
                 item.Fail(error);
