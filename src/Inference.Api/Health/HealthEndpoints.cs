@@ -7,8 +7,10 @@ namespace Inference.Api.Health;
 public static class HealthEndpoints
 {
     /// <summary>
-    /// <c>/health/live</c>: 200 while the process runs. <c>/health/ready</c>: 200 only once every configured model
-    /// is loaded and warmed up, 503 before that and again as soon as shutdown begins; the body lists each model.
+    /// <c>/health/live</c>: 200 while the process runs. <c>/health/ready</c>: 200 once loading has finished and the
+    /// models serve (every configured model, or with <c>Inference:StopOnModelLoadFailure=false</c> at least one, the
+    /// failed ones listed as <c>failed</c> with a client-safe reason); 503 before that and again as soon as shutdown
+    /// begins. The body lists each model.
     /// </summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {

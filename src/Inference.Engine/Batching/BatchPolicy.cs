@@ -77,3 +77,111 @@ public static class BatchPolicy
     private static DateTimeOffset AddSaturating(DateTimeOffset instant, TimeSpan delta) =>
         DateTimeOffset.MaxValue - instant <= delta ? DateTimeOffset.MaxValue : instant + delta;
 }
+
+/// <summary>What the batcher needs to know about a queued request.</summary>
+public interface IBatchItem
+{
+    /// <summary>When the request entered the queue (from the batcher's <see cref="TimeProvider"/>).</summary>
+    DateTimeOffset EnqueuedAt { get; }
+
+    /// <summary>From this instant on (<c>now >= Deadline</c>) the request is dropped instead of run; <see cref="DateTimeOffset.MaxValue"/> for none.</summary>
+    DateTimeOffset Deadline { get; }
+
+    /// <summary>The caller gave up (client disconnected, call cancelled).</summary>
+    bool IsCancelled { get; }
+}
+
+/// <summary>Triton-style dynamic batching settings for one model.</summary>
+public sealed record BatchingOptions
+{
+    /// <summary>Largest batch run at once (1 for a model with a fixed batch of 1).</summary>
+    public int MaxBatchSize { get; init; } = 8;
+
+    /// <summary>Longest a request waits, counted from the oldest queued request, for a batch to fill.</summary>
+    public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Requests that may wait in the queue; beyond this, enqueue is refused at once.</summary>
+    public int QueueCapacity { get; init; } = 64;
+
+    /// <summary>Batches run concurrently (one dedicated thread each).</summary>
+    public int Executors { get; init; } = 1;
+}
+
+internal static class BatchingOptionsGuard
+{
+    public static void ThrowIfInvalid(BatchingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxBatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.MaxBatchSize, "BatchingOptions.MaxBatchSize must be at least 1.");
+        }
+
+        if (options.MaxQueueDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.MaxQueueDelay, "BatchingOptions.MaxQueueDelay must not be negative.");
+        }
+
+        if (options.QueueCapacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.QueueCapacity, "BatchingOptions.QueueCapacity must be at least 1.");
+        }
+
+        if (options.Executors < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.Executors, "BatchingOptions.Executors must be at least 1.");
+        }
+    }
+}
+
+/// <summary>
+/// The outcome of <see cref="BatchPolicy.Decide{TItem}"/> for one queue snapshot. Counts and instants refer
+/// to the live items, i.e. the queue once the reported drops are removed.
+/// </summary>
+/// <param name="Action">Idle, wait, or dispatch.</param>
+/// <param name="Count">For <see cref="BatchAction.Dispatch"/>: how many live items (oldest first) form the batch; else 0.</param>
+/// <param name="WakeAt">
+/// For <see cref="BatchAction.Wait"/>: the earlier of the oldest live item's arrival + MaxQueueDelay and the nearest
+/// live deadline. Otherwise <see cref="DateTimeOffset.MaxValue"/>.
+/// </param>
+/// <param name="NearestDeadline">
+/// The earliest deadline among live items (<see cref="DateTimeOffset.MaxValue"/> when none): when no executor is free,
+/// the scheduler sleeps until this instant so expired items are dropped promptly.
+/// </param>
+public readonly record struct BatchDecision(BatchAction Action, int Count, DateTimeOffset WakeAt, DateTimeOffset NearestDeadline)
+{
+    public static BatchDecision Idle { get; } = new(BatchAction.Idle, 0, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue);
+
+    public static BatchDecision Wait(DateTimeOffset wakeAt, DateTimeOffset nearestDeadline) =>
+        new(BatchAction.Wait, 0, wakeAt, nearestDeadline);
+
+    public static BatchDecision Dispatch(int count, DateTimeOffset nearestDeadline) =>
+        new(BatchAction.Dispatch, count, DateTimeOffset.MaxValue, nearestDeadline);
+}
+
+/// <summary>What <see cref="BatchPolicy.Decide{TItem}"/> tells the scheduler to do next.</summary>
+public enum BatchAction
+{
+    /// <summary>No live item is queued: sleep until something arrives.</summary>
+    Idle,
+
+    /// <summary>Live items are queued but no batch is due: sleep until <see cref="BatchDecision.WakeAt"/>.</summary>
+    Wait,
+
+    /// <summary>Run the first <see cref="BatchDecision.Count"/> live items now (when an executor is free).</summary>
+    Dispatch,
+}
+
+/// <summary>A queued item that must be dropped instead of run: its position in the queue and why.</summary>
+public readonly record struct BatchDrop(int Index, DropReason Reason);
+
+public enum DropReason
+{
+    Cancelled,
+    DeadlineExceeded,
+    ShuttingDown,
+}

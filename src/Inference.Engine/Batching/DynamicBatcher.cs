@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Inference.Engine.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -263,7 +264,7 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
         catch (Exception ex)
         {
             Interlocked.Increment(ref _executorFaults);
-            BatcherLog.ExecuteFailed(_logger, ex, Name, slot.Index, count);
+            EngineLog.ExecuteFailed(_logger, ex, Name, slot.Index, count);
         }
         finally
         {
@@ -280,7 +281,14 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            BatcherLog.DropFailed(_logger, ex, Name, reason);
+            EngineLog.DropFailed(_logger, ex, Name, reason);
         }
     }
+}
+
+public enum EnqueueResult
+{
+    Accepted,
+    QueueFull,
+    ShuttingDown,
 }

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Inference.Engine.Models;
 using Inference.Preprocessing;
+using Microsoft.Extensions.Options;
 
 namespace Inference.Engine.Configuration;
 
@@ -43,6 +45,14 @@ public sealed class InferenceOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Queue budget: a request whose estimated wait (queued requests x recent compute time per image) is longer is
+    /// refused at once with 429 and Retry-After instead of queueing. A model's config.json may set its own
+    /// (<c>maxQueueWaitMs</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a graceful drain may take on SIGTERM before queued work is dropped.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -58,4 +68,54 @@ public sealed class InferenceOptions
     /// <summary>Largest decoded width or height.</summary>
     [Range(1, 1 << 20)]
     public int MaxImageDimension { get; set; } = 16384;
+}
+
+/// <summary>Source-generated validation: a bad setting fails start-up with a message naming the key.</summary>
+[OptionsValidator]
+public sealed partial class InferenceOptionsValidator : IValidateOptions<InferenceOptions>;
+
+public enum ExecutionProviderKind
+{
+    /// <summary>CUDA if it loads, else CPU; the log says which and why.</summary>
+    Auto,
+
+    /// <summary>CUDA or fail at start-up.</summary>
+    Cuda,
+
+    Cpu,
+}
+
+/// <summary>
+/// Runs the source-generated <see cref="InferenceOptionsValidator"/> and words its failures with the
+/// configuration key an operator sets (<c>Inference:RequestTimeout</c>), not the C# member name.
+/// </summary>
+internal sealed class ConfigurationKeyValidator : IValidateOptions<InferenceOptions>
+{
+    private readonly InferenceOptionsValidator _generated = new();
+
+    public ValidateOptionsResult Validate(string? name, InferenceOptions options)
+    {
+        var result = _generated.Validate(name, options);
+        return result.Failed
+            ? ValidateOptionsResult.Fail(result.Failures!.Select(f => f.Replace(
+                nameof(InferenceOptions) + ".", InferenceOptions.SectionName + ":", StringComparison.Ordinal)))
+            : result;
+    }
+}
+
+/// <summary>Checks the model list: at least one, each a valid folder name.</summary>
+internal sealed class ModelNamesValidator : IValidateOptions<InferenceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InferenceOptions options)
+    {
+        if (options.Models.Count == 0)
+        {
+            return ValidateOptionsResult.Fail("Inference:Models is empty: name at least one model folder of the repository (e.g. Inference:Models:0=resnet18).");
+        }
+
+        var invalid = options.Models.Where(m => !ModelRepository.IsValidName(m)).ToArray();
+        return invalid.Length == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Inference:Models holds invalid model name(s): {string.Join(", ", invalid.Select(m => $"'{m}'"))}.");
+    }
 }

@@ -61,6 +61,12 @@ public sealed record ModelConfig
 
     public int QueueCapacity { get; init; } = 64;
 
+    /// <summary>
+    /// The longest a request may be expected to wait in this model's queue and still be accepted (estimated as
+    /// queued requests x recent compute time per image); null means <c>Inference:MaxQueueWait</c>.
+    /// </summary>
+    public double? MaxQueueWaitMs { get; init; }
+
     /// <summary>Concurrent batch runs; null means 1 on CPU and 2 on CUDA.</summary>
     public int? Executors { get; init; }
 

@@ -64,6 +64,7 @@ public static class ModelConfigLoader
         Require(config.MaxBatchSize is >= 1 and <= 1024, origin, "maxBatchSize", "must be between 1 and 1024");
         Require(config.MaxQueueDelayMs is >= 0 and <= 10_000, origin, "maxQueueDelayMs", "must be between 0 and 10000");
         Require(config.QueueCapacity is >= 1 and <= 100_000, origin, "queueCapacity", "must be between 1 and 100000");
+        Require(config.MaxQueueWaitMs is null or (>= 1 and <= 3_600_000), origin, "maxQueueWaitMs", "must be between 1 and 3600000");
         Require(config.Executors is null or >= 1 and <= 64, origin, "executors", "must be between 1 and 64");
         Require(
             config.DecodeMode is "exact" or "fast",

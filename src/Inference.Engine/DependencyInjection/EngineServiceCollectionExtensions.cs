@@ -77,6 +77,7 @@ public static class EngineServiceCollectionExtensions
                 new DemoWeights(options.DemoWeightsCache, logger),
                 cpuGate,
                 metrics,
+                options.MaxQueueWait,
                 timeProvider,
                 logger);
         }

@@ -21,26 +21,8 @@ internal sealed class InferenceEngine(
         string model, ReadOnlyMemory<byte> encodedImage, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
         var serving = Serving(model);
-        var deadline = Deadline(requestOptions);
-        var slot = RentSlot(serving);
-        using (var activity = EngineTracing.StartPreprocess(model, encodedImage.Length))
-        {
-            try
-            {
-                var started = Stopwatch.GetTimestamp();
-                var decoded = preprocessor.Preprocess(encodedImage.Span, serving.PreprocessingFor(requestOptions.DecodeMode), serving.Slot(slot));
-                metrics.Preprocessed(model, Stopwatch.GetElapsedTime(started));
-                EngineTracing.Preprocessed(activity, decoded);
-            }
-            catch (Exception e)
-            {
-                EngineTracing.Failed(activity, e);
-                serving.ReturnSlot(slot);
-                throw;
-            }
-        }
-
-        return Submit(serving, slot, deadline, requestOptions, cancellationToken);
+        var image = new ImageFill(preprocessor, metrics, encodedImage, serving.PreprocessingFor(requestOptions.DecodeMode), model);
+        return serving.InferAsync(image, ImageFill.Fill, Deadline(requestOptions), requestOptions.Outputs, cancellationToken);
     }
 
     public ValueTask<InferenceResult> InferTensorAsync(
@@ -55,32 +37,8 @@ internal sealed class InferenceEngine(
                 $"Model '{model}' takes {serving.InputPerImage} floats per image ([{shape[1]}, {shape[2]}, {shape[3]}]); got {chw.Length}.");
         }
 
-        var deadline = Deadline(requestOptions);
-        var slot = RentSlot(serving);
-        chw.Span.CopyTo(serving.Slot(slot));
-        return Submit(serving, slot, deadline, requestOptions, cancellationToken);
-    }
-
-    private ValueTask<InferenceResult> Submit(
-        LoadedModel serving, int slot, DateTimeOffset deadline, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
-    {
-        if (requestOptions.Outputs == InferenceOutputs.Embedding && serving.Descriptor.EmbeddingOutputName is null)
-        {
-            serving.ReturnSlot(slot);
-            throw new InferenceException(
-                InferenceErrorCode.OutputNotAvailable,
-                $"Model '{serving.Descriptor.Name}' has no embedding tensor: none was found in the graph and config.json names none ('embeddingTensor').");
-        }
-
-        if (requestOptions.Outputs == InferenceOutputs.Logits && serving.Descriptor.LogitsOutputName is null)
-        {
-            serving.ReturnSlot(slot);
-            throw new InferenceException(
-                InferenceErrorCode.OutputNotAvailable,
-                $"Model '{serving.Descriptor.Name}' is a feature extractor: it has no classification output; it serves embed only.");
-        }
-
-        return serving.RunAsync(slot, timeProvider.GetUtcNow(), deadline, requestOptions.Outputs, cancellationToken);
+        return serving.InferAsync(
+            chw, static (tensor, slot) => tensor.Span.CopyTo(slot), Deadline(requestOptions), requestOptions.Outputs, cancellationToken);
     }
 
     /// <summary>The serving model; a request refused because the service is draining counts as a <c>shutdown</c> rejection.</summary>
@@ -97,24 +55,31 @@ internal sealed class InferenceEngine(
         }
     }
 
-    private int RentSlot(LoadedModel serving)
-    {
-        var slot = serving.TryRentSlot();
-        if (slot < 0)
-        {
-            metrics.Rejected(serving.Descriptor.Name, RejectReasons.QueueFull);
-            throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{serving.Descriptor.Name}' is full; retry shortly.")
-            {
-                RetryAfter = TimeSpan.FromSeconds(1),
-            };
-        }
-
-        return slot;
-    }
-
     private DateTimeOffset Deadline(InferenceRequestOptions requestOptions)
     {
         var timeout = requestOptions.Timeout is { } requested && requested < options.RequestTimeout ? requested : options.RequestTimeout;
         return timeProvider.GetUtcNow() + timeout;
+    }
+
+    /// <summary>One image to decode and preprocess straight into its slot, traced and timed.</summary>
+    private readonly record struct ImageFill(
+        IImagePreprocessor Preprocessor, EngineMetrics Metrics, ReadOnlyMemory<byte> EncodedImage, PreprocessingSpec Spec, string Model)
+    {
+        public static void Fill(ImageFill image, Span<float> slot)
+        {
+            using var activity = EngineTracing.StartPreprocess(image.Model, image.EncodedImage.Length);
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                var decoded = image.Preprocessor.Preprocess(image.EncodedImage.Span, image.Spec, slot);
+                image.Metrics.Preprocessed(image.Model, Stopwatch.GetElapsedTime(started));
+                EngineTracing.Preprocessed(activity, decoded);
+            }
+            catch (Exception e)
+            {
+                EngineTracing.Failed(activity, e);
+                throw;
+            }
+        }
     }
 }

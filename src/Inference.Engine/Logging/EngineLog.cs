@@ -1,3 +1,4 @@
+using Inference.Engine.Batching;
 using Microsoft.Extensions.Logging;
 
 namespace Inference.Engine.Logging;
@@ -41,4 +42,21 @@ internal static partial class EngineLog
 
     [LoggerMessage(1051, LogLevel.Warning, "Model {Model} serves no embed: {Reason}")]
     public static partial void EmbeddingUnavailable(ILogger logger, string model, string reason);
+
+    [LoggerMessage(1011, LogLevel.Warning,
+        "Model {Model} refused {Count} request(s) in the last {IntervalSeconds:F0}s: {OverBudget} would wait past the queue budget of {BudgetMs:F0} ms, {PastDeadline} could not start before their deadline, {QueueFull} found every queue slot taken; estimated wait at the last refusal {EstimatedWaitMs:F0} ms ({Depth} queued x {PerImageMs:F1} ms per image)")]
+    public static partial void RequestsRefused(
+        ILogger logger, string model, long count, double intervalSeconds, long overBudget, double budgetMs, long pastDeadline, long queueFull,
+        double estimatedWaitMs, int depth, double perImageMs);
+
+    [LoggerMessage(1012, LogLevel.Error, "Model {Model}: ONNX Runtime failed running a batch of {BatchSize}; its requests fail with 500 / INTERNAL")]
+    public static partial void BatchFailed(ILogger logger, Exception exception, string model, int batchSize);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error,
+        Message = "Batcher {Name}: executor {ExecutorIndex} threw while running a batch of {BatchSize}; the executor thread keeps running")]
+    public static partial void ExecuteFailed(ILogger logger, Exception exception, string name, int executorIndex, int batchSize);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error,
+        Message = "Batcher {Name}: executor threw while dropping an item ({Reason})")]
+    public static partial void DropFailed(ILogger logger, Exception exception, string name, DropReason reason);
 }

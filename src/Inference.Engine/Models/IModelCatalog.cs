@@ -11,3 +11,11 @@ public interface IModelCatalog
     /// <summary>True once every configured model is ready.</summary>
     bool AllReady { get; }
 }
+
+public enum ModelState
+{
+    Loading,
+    Ready,
+    Failed,
+    Draining,
+}

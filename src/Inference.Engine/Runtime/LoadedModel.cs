@@ -7,32 +7,44 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Inference.Engine.Runtime;
 
-/// <summary>A model that is serving: its session, slot arena, runner and batcher.</summary>
+/// <summary>Writes one request's model input into its slot (decode and preprocess, or copy a tensor).</summary>
+internal delegate void SlotFill<TState>(TState state, Span<float> slot);
+
+/// <summary>
+/// A model that is serving: its session, slot arena, runner, batcher and admission. It owns each request's input
+/// slot from rent to return: rent, admission, fill, enqueue; if any of them fails the slot comes back here, and
+/// once enqueued the runner returns it after the batch ran or the batcher dropped the request (cancelled,
+/// deadline, shutdown).
+/// </summary>
 internal sealed class LoadedModel : IAsyncDisposable
 {
     private readonly InferenceSession _session;
     private readonly ModelRunner _runner;
     private readonly SlotArena _arena;
     private readonly DynamicBatcher<InferenceWorkItem> _batcher;
+    private readonly TimeProvider _timeProvider;
     private readonly EngineMetrics? _metrics;
     private int _disposed;
 
     public LoadedModel(
-        ModelDescriptor descriptor, InferenceSession session, ModelRunner runner, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher,
-        EngineMetrics? metrics = null)
+        ModelRunner runner, InferenceSession session, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher, Admission admission,
+        TimeProvider timeProvider, EngineMetrics? metrics = null)
     {
-        Descriptor = descriptor;
+        Descriptor = runner.Descriptor;
         _session = session;
         _runner = runner;
         _arena = arena;
         _batcher = batcher;
+        Admission = admission;
+        _timeProvider = timeProvider;
         _metrics = metrics;
-        runner.Descriptor = descriptor;
-        FastPreprocessing = descriptor.Preprocessing with { Mode = DecodeMode.Fast };
-        ExactPreprocessing = descriptor.Preprocessing with { Mode = DecodeMode.Exact };
+        FastPreprocessing = Descriptor.Preprocessing with { Mode = DecodeMode.Fast };
+        ExactPreprocessing = Descriptor.Preprocessing with { Mode = DecodeMode.Exact };
     }
 
     public ModelDescriptor Descriptor { get; }
+
+    public Admission Admission { get; }
 
     public PreprocessingSpec ExactPreprocessing { get; }
 
@@ -58,38 +70,95 @@ internal sealed class LoadedModel : IAsyncDisposable
         _ => Descriptor.Preprocessing,
     };
 
-    /// <summary>A free input slot, or -1 when the model is at capacity.</summary>
-    public int TryRentSlot() => _arena.TryRent();
-
-    public Span<float> Slot(int slot) => _arena.Slot(slot);
-
-    public void ReturnSlot(int slot) => _arena.Return(slot);
-
     /// <summary>
-    /// Queues a filled slot. From here on the slot belongs to the batcher, which runs or drops the request
-    /// and returns the slot either way.
+    /// Runs one image: rents a slot, admits the request by its estimated wait, fills the slot with
+    /// <paramref name="fill"/> on the caller's thread, and queues it. Completes when its batch has run.
     /// </summary>
-    public async ValueTask<InferenceResult> RunAsync(
-        int slot, DateTimeOffset now, DateTimeOffset deadline, InferenceOutputs outputs, CancellationToken cancellationToken)
+    /// <exception cref="InferenceException">
+    /// OutputNotAvailable; QueueFull (no free slot, full queue, or an estimated wait past the queue budget or the
+    /// deadline, with Retry-After); ShuttingDown. Whatever <paramref name="fill"/> throws passes through.
+    /// </exception>
+    public ValueTask<InferenceResult> InferAsync<TState>(
+        TState state, SlotFill<TState> fill, DateTimeOffset deadline, InferenceOutputs outputs, CancellationToken cancellationToken)
     {
-        var item = new InferenceWorkItem(slot, now, deadline, outputs, cancellationToken);
-        switch (_batcher.TryEnqueue(item))
+        ArgumentNullException.ThrowIfNull(fill);
+        if (outputs == InferenceOutputs.Embedding && Descriptor.EmbeddingOutputName is null)
         {
-            case EnqueueResult.Accepted:
-                break;
-            case EnqueueResult.QueueFull:
-                _arena.Return(slot);
-                _metrics?.Rejected(Descriptor.Name, RejectReasons.QueueFull);
-                throw new InferenceException(InferenceErrorCode.QueueFull, $"The queue of model '{Descriptor.Name}' is full; retry shortly.")
-                {
-                    RetryAfter = TimeSpan.FromSeconds(1),
-                };
-            default:
-                _arena.Return(slot);
-                _metrics?.Rejected(Descriptor.Name, RejectReasons.Shutdown);
-                throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
+            throw new InferenceException(
+                InferenceErrorCode.OutputNotAvailable,
+                $"Model '{Descriptor.Name}' has no embedding tensor: none was found in the graph and config.json names none ('embeddingTensor').");
         }
 
+        if (outputs == InferenceOutputs.Logits && Descriptor.LogitsOutputName is null)
+        {
+            throw new InferenceException(
+                InferenceErrorCode.OutputNotAvailable,
+                $"Model '{Descriptor.Name}' is a feature extractor: it has no classification output; it serves embed only.");
+        }
+
+        var slot = _arena.TryRent();
+        if (slot < 0)
+        {
+            throw Refused(Admission.QueueFull(_arena.SlotCount - InFlight));
+        }
+
+        InferenceWorkItem item;
+        try
+        {
+            // Everyone holding a slot and not yet running is ahead: queued, and still preprocessing.
+            var ahead = _arena.SlotCount - _arena.Available - 1 - InFlight;
+            if (Admission.Check(ahead, _timeProvider.GetUtcNow(), deadline) is { } refusal)
+            {
+                throw Refused(refusal);
+            }
+
+            fill(state, _arena.Slot(slot));
+            item = new InferenceWorkItem(slot, _timeProvider.GetUtcNow(), deadline, outputs, cancellationToken);
+            switch (_batcher.TryEnqueue(item))
+            {
+                case EnqueueResult.Accepted:
+                    break;
+                case EnqueueResult.QueueFull:
+                    throw Refused(Admission.QueueFull(_batcher.QueueDepth));
+                default:
+                    _metrics?.Rejected(Descriptor.Name, RejectReasons.Shutdown);
+                    throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
+            }
+        }
+        catch
+        {
+            // Not queued: the slot is still this request's, and comes back here whatever went wrong.
+            _arena.Return(slot);
+            throw;
+        }
+
+        return AwaitAsync(item, cancellationToken);
+    }
+
+    public Task DrainAsync(CancellationToken cancellationToken) => _batcher.CompleteAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _batcher.DisposeAsync().ConfigureAwait(false);
+        Admission.Dispose();
+        _runner.Dispose();
+        _session.Dispose();
+    }
+
+    private InferenceException Refused(InferenceException refusal)
+    {
+        _metrics?.Rejected(Descriptor.Name, RejectReasons.QueueFull);
+        return refusal;
+    }
+
+    /// <summary>From here on the slot belongs to the batcher, which runs or drops the request and returns the slot either way.</summary>
+    private async ValueTask<InferenceResult> AwaitAsync(InferenceWorkItem item, CancellationToken cancellationToken)
+    {
         // The caller may stop waiting at once; the poke makes the batcher drop the item (and free its slot)
         // now rather than at its next wake-up, which may be a full batching delay away while executors are busy.
         await using var registration = cancellationToken.UnsafeRegister(
@@ -103,19 +172,5 @@ internal sealed class LoadedModel : IAsyncDisposable
 
         // Deadline and shutdown drops are counted where they happen, in the runner's Drop.
         return await item.Completion.ConfigureAwait(false);
-    }
-
-    public Task DrainAsync(CancellationToken cancellationToken) => _batcher.CompleteAsync(cancellationToken);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _batcher.DisposeAsync().ConfigureAwait(false);
-        _runner.Dispose();
-        _session.Dispose();
     }
 }

@@ -19,6 +19,7 @@ internal sealed class ModelLoader(
     DemoWeights demoWeights,
     ComputeGate cpuGate,
     EngineMetrics metrics,
+    TimeSpan defaultQueueBudget,
     TimeProvider timeProvider,
     ILogger logger)
 {
@@ -57,14 +58,10 @@ internal sealed class ModelLoader(
             var shape = ProbeShape(session, prepared, config);
             CheckLabels(source, shape, prepared.ModelPath);
             var executors = config.Executors ?? (provider == "CUDA" ? 2 : 1);
-            var arena = new SlotArena(config.QueueCapacity + (executors * shape.MaxRunBatch), shape.InputPerImage);
-            var runner = new ModelRunner(
-                session, arena, provider == "CPU" ? cpuGate : null, shape, prepared.InputName, prepared.LogitsOutputName,
-                prepared.EmbeddingOutputName, executors, (batch, run) => OnBatch(name, batch, run),
-                (_, reason) => metrics.Dropped(name, reason));
-
+            var gate = provider == "CPU" ? cpuGate : null;
             var warmUpStarted = Stopwatch.GetTimestamp();
-            runner.WarmUp();
+            var perImage = ModelRunner.WarmUp(
+                session, gate, shape, prepared.InputName, prepared.LogitsOutputName, prepared.EmbeddingOutputName, timeProvider);
             var warmUp = Stopwatch.GetElapsedTime(warmUpStarted);
 
             var batching = new BatchingOptions
@@ -75,8 +72,14 @@ internal sealed class ModelLoader(
                 Executors = executors,
             };
             var descriptor = Describe(source, prepared, shape, provider, weights, config) with { ReadySince = timeProvider.GetUtcNow(), QueueCapacity = config.QueueCapacity };
-            var batcher = new DynamicBatcher<InferenceWorkItem>(batching, runner, timeProvider, name);
-            var loaded = new LoadedModel(descriptor, session, runner, arena, batcher, metrics);
+            var arena = new SlotArena(config.QueueCapacity + (executors * shape.MaxRunBatch), shape.InputPerImage);
+            var runner = new ModelRunner(
+                descriptor, session, arena, gate, shape, executors, new ServiceTimeEstimate(perImage), timeProvider,
+                (batch, run) => OnBatch(name, batch, run), (_, reason) => metrics.Dropped(name, reason), logger);
+            var queueBudget = config.MaxQueueWaitMs is { } budgetMs ? TimeSpan.FromMilliseconds(budgetMs) : defaultQueueBudget;
+            var admission = new Admission(name, runner.ServiceTime, queueBudget, shape.MaxBatchSize, executors, timeProvider, logger);
+            var batcher = new DynamicBatcher<InferenceWorkItem>(batching, runner, timeProvider, name, logger);
+            var loaded = new LoadedModel(runner, session, arena, batcher, admission, timeProvider, metrics);
 
             var elapsed = Stopwatch.GetElapsedTime(started);
             metrics.Loaded(name, elapsed);

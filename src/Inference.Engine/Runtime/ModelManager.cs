@@ -1,21 +1,25 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Text.RegularExpressions;
 using Inference.Engine.Configuration;
 using Inference.Engine.Diagnostics;
 using Inference.Engine.Inference;
 using Inference.Engine.Logging;
 using Inference.Engine.Models;
+using Inference.Onnx;
 using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Inference.Engine.Runtime;
 
 /// <summary>
 /// The configured models and their lifecycle: Loading -> Ready (or Failed) -> Draining.
 /// </summary>
-internal sealed class ModelManager : IModelCatalog, IEngineGauges, IAsyncDisposable
+internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ModelEntry> _entries = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<string> _names;
+    private readonly bool _stopOnLoadFailure;
     private readonly Func<ModelLoader> _loaderFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -24,6 +28,7 @@ internal sealed class ModelManager : IModelCatalog, IEngineGauges, IAsyncDisposa
     public ModelManager(InferenceOptions options, Func<ModelLoader> loaderFactory, TimeProvider timeProvider, ILogger logger)
     {
         _names = options.Models.Distinct(StringComparer.Ordinal).ToArray();
+        _stopOnLoadFailure = options.StopOnModelLoadFailure;
         _loaderFactory = loaderFactory;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -35,7 +40,26 @@ internal sealed class ModelManager : IModelCatalog, IEngineGauges, IAsyncDisposa
 
     public bool IsDraining => _draining;
 
-    public bool AllReady => !_draining && _entries.Values.All(e => e.Descriptor.State == ModelState.Ready);
+    /// <summary>
+    /// Ready to take traffic: not draining, no model still loading, and at least one model serving. With
+    /// <c>StopOnModelLoadFailure</c> (the default) every model must serve; without it, models that failed to load
+    /// do not hold readiness back (they are reported as failed, and answer 503).
+    /// </summary>
+    public bool AllReady
+    {
+        get
+        {
+            if (_draining)
+            {
+                return false;
+            }
+
+            var states = _entries.Values.Select(e => e.Descriptor.State).ToArray();
+            return states.Contains(ModelState.Ready)
+                && !states.Contains(ModelState.Loading)
+                && (!_stopOnLoadFailure || states.All(s => s == ModelState.Ready));
+        }
+    }
 
     public IReadOnlyList<ModelDescriptor> List() => _names.Select(n => _entries[n].Descriptor).ToArray();
 
@@ -57,7 +81,7 @@ internal sealed class ModelManager : IModelCatalog, IEngineGauges, IAsyncDisposa
         return entry.Model ?? throw new InferenceException(
             InferenceErrorCode.ModelNotReady,
             entry.Descriptor.State == ModelState.Failed
-                ? $"Model '{name}' failed to load: {entry.Descriptor.Error}"
+                ? $"Model '{name}' failed to load: {entry.Descriptor.Error}."
                 : $"Model '{name}' is still loading.");
     }
 
@@ -76,8 +100,9 @@ internal sealed class ModelManager : IModelCatalog, IEngineGauges, IAsyncDisposa
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                // The full text (paths, ONNX Runtime's message) goes to the server log only; clients see the safe reason.
                 EngineLog.ModelFailed(_logger, e, name, e.Message);
-                _entries[name] = new ModelEntry(_entries[name].Descriptor with { State = ModelState.Failed, Error = e.Message }, null);
+                _entries[name] = new ModelEntry(_entries[name].Descriptor with { State = ModelState.Failed, Error = FailureReason(e) }, null);
                 failed.Add(name);
             }
         }
@@ -133,6 +158,36 @@ internal sealed class ModelManager : IModelCatalog, IEngineGauges, IAsyncDisposa
 
         _entries.Clear();
     }
+
+    /// <summary>
+    /// Why a model failed to load, in words safe to show any client: the service's own explanations (a bad
+    /// config.json key, a graph that is no image classifier) with every absolute path cut to its last segment;
+    /// for any other failure only its kind, never an exception's text. The full text is in the server log.
+    /// </summary>
+    internal static string FailureReason(Exception exception) => exception switch
+    {
+        ModelConfigException or OnnxModelException => WithoutPaths(FirstLine(exception.Message)).TrimEnd('.'),
+        OnnxRuntimeException => "ONNX Runtime could not load the model (details in the server log)",
+        FileNotFoundException or DirectoryNotFoundException => "a model file is missing (details in the server log)",
+        IOException or UnauthorizedAccessException => "a model file could not be read (details in the server log)",
+        OutOfMemoryException => "the server ran out of memory loading it (details in the server log)",
+        _ => "it could not be loaded (details in the server log)",
+    };
+
+    private static string WithoutPaths(string text) =>
+        AbsolutePath().Replace(text, match => LastSegment(match.Value) is { Length: > 0 } name ? name : "(path)");
+
+    private static string LastSegment(string path)
+    {
+        var trimmed = path.TrimEnd('/', '\\');
+        return trimmed[(trimmed.LastIndexOfAny(['/', '\\']) + 1)..];
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd('\r');
+
+    /// <summary>A Unix or Windows absolute path: up to whitespace, a quote, a comma, a semicolon or a colon.</summary>
+    [GeneratedRegex(@"(?<![\w.~])(?:[A-Za-z]:[\\/]|/)[^\s'"",;:]*")]
+    private static partial Regex AbsolutePath();
 
     private static KeyValuePair<string, object?> Tag(ModelEntry entry) => new("model", entry.Descriptor.Name);
 

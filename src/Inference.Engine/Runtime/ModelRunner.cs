@@ -1,7 +1,10 @@
 using System.Buffers;
 using Inference.Engine.Batching;
 using Inference.Engine.Inference;
+using Inference.Engine.Logging;
 using Inference.Engine.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Inference.Engine.Runtime;
@@ -21,49 +24,65 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
     private readonly string[] _outputNames;
     private readonly bool _hasLogits;
     private readonly ExecutorBuffers[] _executors;
+    private readonly TimeProvider _timeProvider;
     private readonly Action<IReadOnlyList<InferenceWorkItem>, BatchRun> _onBatch;
     private readonly Action<InferenceWorkItem, DropReason>? _onDrop;
+    private readonly ILogger _logger;
 
+    /// <param name="descriptor">The ready model: stamped on every result, and the source of the tensor names.</param>
+    /// <param name="serviceTime">Fed with every batch's forward-pass time per image (admission reads it).</param>
     public ModelRunner(
+        ModelDescriptor descriptor,
         InferenceSession session,
         SlotArena arena,
         ComputeGate? gate,
         ModelShape shape,
-        string inputName,
-        string? logitsName,
-        string? embeddingName,
         int executors,
+        ServiceTimeEstimate serviceTime,
+        TimeProvider timeProvider,
         Action<IReadOnlyList<InferenceWorkItem>, BatchRun> onBatch,
-        Action<InferenceWorkItem, DropReason>? onDrop = null)
+        Action<InferenceWorkItem, DropReason>? onDrop = null,
+        ILogger? logger = null)
     {
+        Descriptor = descriptor;
         _session = session;
         _arena = arena;
         _gate = gate;
         _shape = shape;
-        _inputNames = [inputName];
-        _outputNames = [.. new[] { logitsName, embeddingName }.OfType<string>()];
-        _hasLogits = logitsName is not null;
+        _inputNames = [descriptor.InputName];
+        _outputNames = OutputNames(descriptor.LogitsOutputName, descriptor.EmbeddingOutputName);
+        _hasLogits = descriptor.LogitsOutputName is not null;
         _executors = Enumerable.Range(0, executors).Select(_ => new ExecutorBuffers(shape)).ToArray();
+        ServiceTime = serviceTime;
+        _timeProvider = timeProvider;
         _onBatch = onBatch;
         _onDrop = onDrop;
+        _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The descriptor stamped on results; set once the model is ready.</summary>
-    public ModelDescriptor? Descriptor { get; set; }
+    /// <summary>The descriptor stamped on results.</summary>
+    public ModelDescriptor Descriptor { get; }
+
+    /// <summary>The recent compute time per image, updated after every batch.</summary>
+    public ServiceTimeEstimate ServiceTime { get; }
 
     public void Execute(IReadOnlyList<InferenceWorkItem> batch, int executorIndex)
     {
         var buffers = _executors[executorIndex];
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = _timeProvider.GetTimestamp();
         try
         {
             var input = AssembleInput(batch, buffers);
-            Run(input, _shape.RunBatch(batch.Count), buffers);
+            var forward = Run(_session, _gate, _shape, _inputNames, _outputNames, _hasLogits, input, _shape.RunBatch(batch.Count), buffers, _timeProvider);
+            ServiceTime.BatchRan(batch.Count, forward);
             Complete(batch, buffers);
         }
         catch (Exception e)
         {
-            var error = new InferenceException(InferenceErrorCode.ExecutionFailed, $"ONNX Runtime failed running a batch of {batch.Count}: {e.Message}", e);
+            // ONNX Runtime's text (paths, node names) stays in the server log; the client learns what failed.
+            EngineLog.BatchFailed(_logger, e, Descriptor.Name, batch.Count);
+            var error = new InferenceException(
+                InferenceErrorCode.ExecutionFailed, $"ONNX Runtime failed running a batch of {batch.Count} on model '{Descriptor.Name}' (details in the server log).", e);
             foreach (var item in batch)
             {
                 item.Fail(error);
@@ -79,7 +98,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
             }
         }
 
-        _onBatch(batch, new BatchRun(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
+        _onBatch(batch, new BatchRun(batch.Count, _timeProvider.GetElapsedTime(started)));
     }
 
     public void Drop(InferenceWorkItem item, DropReason reason)
@@ -101,16 +120,28 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         _onDrop?.Invoke(item, reason);
     }
 
-    /// <summary>Runs zeros through every batch size this runner will use, so first requests pay no set-up.</summary>
-    public void WarmUp(int executorIndex = 0)
+    /// <summary>
+    /// Runs zeros through every batch size a runner of <paramref name="shape"/> will use, so first requests pay no
+    /// set-up. Returns the largest batch's time per image, measured with <paramref name="timeProvider"/>: the seed of
+    /// the model's <see cref="ServiceTimeEstimate"/>.
+    /// </summary>
+    public static TimeSpan WarmUp(
+        InferenceSession session, ComputeGate? gate, ModelShape shape, string inputName, string? logitsName, string? embeddingName,
+        TimeProvider timeProvider)
     {
-        var buffers = _executors[executorIndex];
-        Array.Clear(buffers.Gather);
-        var sizes = _shape.FixedBatchSize is { } fixedSize ? [fixedSize] : Enumerable.Range(1, _shape.MaxBatchSize);
+        using var buffers = new ExecutorBuffers(shape);
+        string[] inputNames = [inputName];
+        var outputNames = OutputNames(logitsName, embeddingName);
+        var sizes = shape.FixedBatchSize is { } fixedSize ? [fixedSize] : Enumerable.Range(1, shape.MaxBatchSize);
+        var perImage = TimeSpan.Zero;
         foreach (var size in sizes)
         {
-            Run(buffers.Gather.AsMemory(0, size * _shape.InputPerImage), size, buffers);
+            var forward = Run(
+                session, gate, shape, inputNames, outputNames, logitsName is not null, buffers.Gather.AsMemory(0, size * shape.InputPerImage), size, buffers, timeProvider);
+            perImage = forward / size;
         }
+
+        return perImage;
     }
 
     public void Dispose()
@@ -153,16 +184,22 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         return true;
     }
 
-    private void Run(Memory<float> input, int runBatch, ExecutorBuffers buffers)
+    private static string[] OutputNames(string? logitsName, string? embeddingName) =>
+        [.. new[] { logitsName, embeddingName }.OfType<string>()];
+
+    /// <summary>One forward pass; returns its duration once the compute gate let it start (waiting for the gate is not compute).</summary>
+    private static TimeSpan Run(
+        InferenceSession session, ComputeGate? gate, ModelShape shape, string[] inputNames, string[] outputNames, bool hasLogits, Memory<float> input, int runBatch,
+        ExecutorBuffers buffers, TimeProvider timeProvider)
     {
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, _shape.InputShape(runBatch));
-        using var logitsValue = _hasLogits
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, shape.InputShape(runBatch));
+        using var logitsValue = hasLogits
             ? OrtValue.CreateTensorValueFromMemory(
-                OrtMemoryInfo.DefaultInstance, buffers.Logits.AsMemory(0, runBatch * _shape.LogitsPerImage), [runBatch, _shape.LogitsPerImage])
+                OrtMemoryInfo.DefaultInstance, buffers.Logits.AsMemory(0, runBatch * shape.LogitsPerImage), [runBatch, shape.LogitsPerImage])
             : null;
-        using var embeddingValue = _outputNames.Length > (_hasLogits ? 1 : 0)
+        using var embeddingValue = outputNames.Length > (hasLogits ? 1 : 0)
             ? OrtValue.CreateTensorValueFromMemory(
-                OrtMemoryInfo.DefaultInstance, buffers.Embedding.AsMemory(0, runBatch * _shape.EmbeddingPerImage), [runBatch, _shape.EmbeddingPerImage])
+                OrtMemoryInfo.DefaultInstance, buffers.Embedding.AsMemory(0, runBatch * shape.EmbeddingPerImage), [runBatch, shape.EmbeddingPerImage])
             : null;
         OrtValue[] outputs = (logitsValue, embeddingValue) switch
         {
@@ -172,13 +209,15 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
             _ => throw new InvalidOperationException("The model has neither logits nor an embedding output."),
         };
 
-        using var turn = _gate?.Enter();
-        _session.Run(buffers.RunOptions, _inputNames, [inputValue], _outputNames, outputs);
+        using var turn = gate?.Enter();
+        var started = timeProvider.GetTimestamp();
+        session.Run(buffers.RunOptions, inputNames, [inputValue], outputNames, outputs);
+        return timeProvider.GetElapsedTime(started);
     }
 
     private void Complete(IReadOnlyList<InferenceWorkItem> batch, ExecutorBuffers buffers)
     {
-        var descriptor = Descriptor ?? throw new InvalidOperationException("The runner has no model descriptor yet.");
+        var descriptor = Descriptor;
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];

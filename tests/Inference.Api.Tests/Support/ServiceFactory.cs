@@ -35,6 +35,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         builder.UseSetting("Inference:DemoWeightsCache", DemoWeightsCache);
         builder.UseSetting("Inference:MaxImageBytes", MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Inference:ShutdownTimeout", "00:00:05");
+        // Admission by estimated wait depends on this machine's speed: these tests drive queue-full, deadline and
+        // stream paths by queue size, so the queue budget must not refuse first. Overload tests set their own.
+        builder.UseSetting("Inference:MaxQueueWait", "01:00:00");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
     }
 

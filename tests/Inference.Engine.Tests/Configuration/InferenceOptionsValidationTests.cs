@@ -20,6 +20,7 @@ public sealed class InferenceOptionsValidationTests
             ["Inference:IntraOpThreads"] = "2",
             ["Inference:RequestTimeout"] = "00:00:05",
             ["Inference:StopOnModelLoadFailure"] = "false",
+            ["Inference:MaxQueueWait"] = "00:00:00.250",
         });
 
         Assert.Equal(["resnet18", "resnet50.v2"], options.Models);
@@ -27,6 +28,7 @@ public sealed class InferenceOptionsValidationTests
         Assert.Equal(2, options.IntraOpThreads);
         Assert.Equal(TimeSpan.FromSeconds(5), options.RequestTimeout);
         Assert.False(options.StopOnModelLoadFailure);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.MaxQueueWait);
         Assert.Equal("models", options.ModelRepository);
     }
 
@@ -73,6 +75,8 @@ public sealed class InferenceOptionsValidationTests
     [InlineData("Inference:IntraOpThreads", "-1", "IntraOpThreads")]
     [InlineData("Inference:MaxImageBytes", "10", "MaxImageBytes")]
     [InlineData("Inference:ModelRepository", "", "ModelRepository")]
+    [InlineData("Inference:MaxQueueWait", "00:00:00", "MaxQueueWait")]
+    [InlineData("Inference:MaxQueueWait", "02:00:00", "MaxQueueWait")]
     public void Options_OutOfRange_FailsNamingTheConfigurationKey(string key, string value, string member)
     {
         var error = Assert.Throws<OptionsValidationException>(

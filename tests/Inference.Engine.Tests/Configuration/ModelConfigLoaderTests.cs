@@ -86,6 +86,8 @@ public sealed class ModelConfigLoaderTests : IDisposable
     [InlineData("""{ "queueCapacity": -1 }""", "queueCapacity")]
     [InlineData("""{ "inputSize": 4 }""", "inputSize")]
     [InlineData("""{ "executors": 0 }""", "executors")]
+    [InlineData("""{ "maxQueueWaitMs": 0 }""", "maxQueueWaitMs")]
+    [InlineData("""{ "maxQueueWaitMs": 3600001 }""", "maxQueueWaitMs")]
     [InlineData("""{ "maxBatchSize": "eight" }""", "maxBatchSize")]
     [InlineData("""{ "layout": "CHW" }""", "layout")]
     [InlineData("""{ "channelOrder": "bgr" }""", "channelOrder")]

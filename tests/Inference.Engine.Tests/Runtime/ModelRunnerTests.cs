@@ -114,6 +114,25 @@ public sealed class ModelRunnerTests(RunnerFixture fixture) : IClassFixture<Runn
         Assert.Equal(2, arena.Available);
     }
 
+    [Fact]
+    public async Task Execute_OnnxRuntimeFails_ItemsFailWithoutRuntimeTextAndSlotsReturned()
+    {
+        var arena = new SlotArena(2, fixture.Images[0].Length);
+        // 10 logits per image where the graph gives 1000: ONNX Runtime refuses the bound output.
+        using var runner = fixture.CreateRunner(arena, new ModelShape(3, 224, 224, 1, null, 10, 512), []);
+        var item = RunnerFixture.Item(arena.TryRent(), cancellationToken: TestContext.Current.CancellationToken);
+
+        runner.Execute([item], 0);
+
+        var error = await Assert.ThrowsAsync<InferenceException>(() => item.Completion);
+        Assert.Equal(InferenceErrorCode.ExecutionFailed, error.Code);
+        Assert.Contains("'runner-test'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("server log", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.InnerException);
+        Assert.DoesNotContain(error.InnerException.Message, error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, arena.Available);
+    }
+
     /// <summary>Rents every slot, writes image i into <paramref name="slots"/>[i], runs them as one batch.</summary>
     private async Task<ResultCopy[]> RunBatch(ModelRunner runner, SlotArena arena, int[] slots)
     {

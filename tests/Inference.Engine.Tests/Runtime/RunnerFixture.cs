@@ -36,13 +36,19 @@ public sealed class RunnerFixture : IDisposable
 
     internal ModelRunner CreateRunner(SlotArena arena, ModelShape shape, List<BatchRun> runs, int executors = 1)
     {
-        var runner = new ModelRunner(
-            Session, arena, gate: null, shape, Prepared.InputName, Prepared.LogitsOutputName, Prepared.EmbeddingOutputName, executors,
-            (batch, run) => runs.Add(run))
+        var descriptor = new ModelDescriptor
         {
-            Descriptor = new ModelDescriptor { Name = "runner-test", Version = "1", State = ModelState.Ready, NumClasses = 1000 },
+            Name = "runner-test",
+            Version = "1",
+            State = ModelState.Ready,
+            NumClasses = 1000,
+            InputName = Prepared.InputName,
+            LogitsOutputName = Prepared.LogitsOutputName,
+            EmbeddingOutputName = Prepared.EmbeddingOutputName,
         };
-        return runner;
+        return new ModelRunner(
+            descriptor, Session, arena, gate: null, shape, executors, new ServiceTimeEstimate(TimeSpan.Zero), TimeProvider.System,
+            (batch, run) => runs.Add(run));
     }
 
     internal static ModelShape Shape(int maxBatchSize, int? fixedBatchSize = null) =>

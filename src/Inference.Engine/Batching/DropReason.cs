@@ -1,8 +1,0 @@
-namespace Inference.Engine.Batching;
-
-public enum DropReason
-{
-    Cancelled,
-    DeadlineExceeded,
-    ShuttingDown,
-}

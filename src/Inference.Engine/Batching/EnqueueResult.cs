@@ -1,8 +1,0 @@
-namespace Inference.Engine.Batching;
-
-public enum EnqueueResult
-{
-    Accepted,
-    QueueFull,
-    ShuttingDown,
-}

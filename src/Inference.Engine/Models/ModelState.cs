@@ -1,9 +1,0 @@
-namespace Inference.Engine.Models;
-
-public enum ModelState
-{
-    Loading,
-    Ready,
-    Failed,
-    Draining,
-}
