@@ -5,6 +5,7 @@ using Inference.Api.DataPlane;
 using Inference.Api.Errors;
 using Inference.Api.Observability.Metrics;
 using Inference.Contracts.Grpc.V1;
+using Inference.Engine.Configuration;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Microsoft.Extensions.Options;
@@ -20,10 +21,17 @@ namespace Inference.Api.Grpc;
 /// batches); one writer loop per call sends the responses as they finish, since gRPC forbids concurrent writes.
 /// </summary>
 internal sealed class EmbedStreamPipeline(
-    InferenceDataPlane plane, IModelCatalog catalog, IOptions<InferenceGrpcOptions> options, TimeProvider time, ILogger<EmbedStreamPipeline> logger)
+    InferenceDataPlane plane,
+    IModelCatalog catalog,
+    IOptions<InferenceGrpcOptions> options,
+    IOptions<InferenceOptions> inferenceOptions,
+    TimeProvider time,
+    ILogger<EmbedStreamPipeline> logger)
     : IDisposable
 {
     private const int FallbackWindow = 16;
+    private static readonly TimeSpan MinimumBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaximumBackoff = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _modelPermits = new(StringComparer.Ordinal);
 
@@ -121,8 +129,7 @@ internal sealed class EmbedStreamPipeline(
         {
             var model = plane.Resolve(request.Model, outputs: InferenceOutputs.Embedding);
             var requestOptions = ImageInferenceCodec.Options(context, time, InferenceOutputs.Embedding, request.DecodeMode);
-            using var batch = await plane.RunImagesAsync(
-                model, InferenceEndpoint.Embed, [request.Image.Memory], requestOptions, nameParts: false, stop.Token).ConfigureAwait(false);
+            using var batch = await RunAdmittedAsync(model, request, requestOptions, stop.Token).ConfigureAwait(false);
             response = ImageInferenceCodec.Embedding(request, batch);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -153,6 +160,33 @@ internal sealed class EmbedStreamPipeline(
         }
 
         completed.TryWrite(response);
+    }
+
+    /// <summary>
+    /// Runs one stream item. An item the engine refuses for its queue budget (admission by estimated wait) is not
+    /// failed: the stream already accepted it, so it waits, holding its permits (its stream reads nothing meanwhile, and
+    /// HTTP/2 flow control slows the client), and tries again until the call's own deadline, which fails it as usual.
+    /// </summary>
+    private async Task<InferenceBatch> RunAdmittedAsync(
+        ModelDescriptor model, EmbedRequest request, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + (requestOptions.Timeout ?? inferenceOptions.Value.RequestTimeout);
+        var backoff = MinimumBackoff;
+        var attempt = requestOptions;
+        while (true)
+        {
+            try
+            {
+                return await plane.RunImagesAsync(
+                    model, InferenceEndpoint.Embed, [request.Image.Memory], attempt, nameParts: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InferenceException e) when (e.Code == InferenceErrorCode.QueueFull && time.GetUtcNow() + backoff < deadline)
+            {
+                await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
+                attempt = requestOptions with { Timeout = deadline - time.GetUtcNow() };
+            }
+        }
     }
 
     private static async Task WriteAllAsync(

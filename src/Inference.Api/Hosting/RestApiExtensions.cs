@@ -1,6 +1,7 @@
 using Inference.Api.DataPlane;
 using Inference.Api.Rest;
 using Inference.Engine.Configuration;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,18 @@ public static class RestApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(static (context, next) =>
+        {
+            // Kestrel's body limit is the REST one. A gRPC message is bounded by Grpc:MaxReceiveMessageSize, which
+            // answers RESOURCE_EXHAUSTED; left on, the REST limit broke the body read first and the call ended UNKNOWN.
+            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true &&
+                context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = null;
+            }
+
+            return next(context);
+        });
         return app;
     }
 

@@ -40,9 +40,14 @@ internal static class OipTensorCodec
             : $"Input '{Echo(tensorName)}' has datatype '{Echo(datatype)}', which is not an Open Inference Protocol datatype ({string.Join(", ", Datatypes.Order(StringComparer.Ordinal))}).");
     }
 
-    /// <summary>How many elements <paramref name="shape"/> holds: every dimension at least 1, the product within one array.</summary>
+    /// <summary>How many elements <paramref name="shape"/> holds: 1 to 32 dimensions, each at least 1, the product within one array.</summary>
     public static int ElementCount(string tensorName, IReadOnlyList<long> shape)
     {
+        if (shape.Count == 0)
+        {
+            throw Invalid($"Input '{Echo(tensorName)}' has an empty shape []; the service takes FP32 [N,3,H,W] tensors or BYTES [N] images.");
+        }
+
         if (shape.Count > MaxRank)
         {
             throw Invalid($"Input '{Echo(tensorName)}' has {shape.Count} dimensions; a tensor may have at most {MaxRank}.");

@@ -10,10 +10,10 @@ namespace Inference.Api.Tests.Hostile;
 internal static class HostileExpectations
 {
     /// <summary>
-    /// README's error table: "413: ... an image over the pixel/dimension limits" (issue 10, defect 11: the service
-    /// answered 400). Set to false if README is changed to 400 instead; every REST and gRPC case follows.
+    /// README's error table (issue 10, defect 11 made README and the service agree): an image over the pixel or
+    /// dimension limits is a bad image, 400 / INVALID_ARGUMENT on every protocol; only bytes over the byte limit are 413.
     /// </summary>
-    public static bool PixelLimitsAreTooLarge => true;
+    public static bool PixelLimitsAreTooLarge => false;
 
     /// <summary>REST: an image over <c>Inference:MaxImagePixels</c> or <c>Inference:MaxImageDimension</c>.</summary>
     public static HttpStatusCode PixelLimit => PixelLimitsAreTooLarge ? HttpStatusCode.RequestEntityTooLarge : HttpStatusCode.BadRequest;
@@ -31,10 +31,8 @@ internal static class HostileExpectations
     public static HttpStatusCode TooManyParts => HttpStatusCode.RequestEntityTooLarge;
 
     /// <summary>
-    /// gRPC <c>top_k</c> above the class count: docs/grpc.md says it "returns every class" (and
-    /// ImageInferenceRealServiceTests asserts 5000 gives 1000), while REST answers 400 for <c>top_k=1001</c>
-    /// (ErrorStatusTests). Issue 10 asks for one rule; the cases here follow the documented behaviour of each API
-    /// until that rule is written down. Set to false if the one rule makes gRPC refuse it with INVALID_ARGUMENT.
+    /// <c>top_k</c> above the class count returns every class: README's one rule for every protocol (absent or 0
+    /// means 5, above the class count is every class, negative or non-integer is 400 / INVALID_ARGUMENT).
     /// </summary>
     public static bool GrpcTopKAboveClassCountReturnsEveryClass => true;
 

@@ -142,13 +142,13 @@ public sealed class OipGrpcHostileTests(HostileService service) : HostileGroup(s
         yield return new("version-unknown", () => RealOip.Images(ServiceFactory.Model, Jpeg).Also(r => r.ModelVersion = "99"), StatusCode.NotFound, "version");
         yield return new("version-10000-chars", () => RealOip.Images(ServiceFactory.Model, Jpeg).Also(r => r.ModelVersion = new string('9', 10_000)), StatusCode.NotFound, "version");
 
-        yield return new("fp32-one-NaN-pixel", () => Tensor([1, 3, 224, 224], Floats(1, static v => v[777] = float.NaN)), StatusCode.OK, null);
+        yield return new("fp32-one-NaN-pixel", () => Tensor([1, 3, 224, 224], Floats(1, static v => v[777] = float.NaN)), StatusCode.InvalidArgument, "finite");
         yield return new("fp32-3e38-everywhere", () => Tensor([1, 3, 224, 224], Floats(1, static v => v.AsSpan().Fill(3e38f))), StatusCode.OK, null);
         yield return new("fp32-typed-infinite-pixel", () => Tensor([1, 3, 224, 224], null).Also(r => r.Inputs[0].Contents = new InferTensorContents
         {
             Fp32Contents = { Enumerable.Repeat(0f, Pixels - 1).Prepend(float.NegativeInfinity) },
-        }), StatusCode.OK, null);
+        }), StatusCode.InvalidArgument, "finite");
         yield return new("fp32-one-NaN-pixel-classification-3", () => Tensor([1, 3, 224, 224], Floats(1, static v => v[777] = float.NaN))
-            .WithOutput("probabilities", classification: 3), StatusCode.OK, null);
+            .WithOutput("probabilities", classification: 3), StatusCode.InvalidArgument, "finite");
     }
 }

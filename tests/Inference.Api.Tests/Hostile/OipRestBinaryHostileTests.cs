@@ -116,8 +116,9 @@ public sealed class OipRestBinaryHostileTests(HostileService service) : HostileG
         var overCapacity = OipRequests.LengthPrefixed(Enumerable.Repeat(Jpeg, HostileExpectations.ImagesOverTest18Capacity));
         yield return Bad($"bytes-{HostileExpectations.ImagesOverTest18Capacity}-images-over-test18-capacity", Images(overCapacity, HostileExpectations.ImagesOverTest18Capacity), overCapacity, null);
         var tensors = Floats(HostileExpectations.ImagesOverTest18Capacity);
-        yield return Bad($"fp32-{HostileExpectations.ImagesOverTest18Capacity}-images-over-test18-capacity",
-            Request(Input("FP32", $"[{HostileExpectations.ImagesOverTest18Capacity},3,224,224]", tensors.Length.ToString(CultureInfo.InvariantCulture))), tensors, null);
+        // Six FP32 images (3.6 MB) pass the test service's body limit (1 MB + 64 KB) first: 413 before any tensor check.
+        yield return new($"fp32-{HostileExpectations.ImagesOverTest18Capacity}-images-over-the-body-limit",
+            Request(Input("FP32", $"[{HostileExpectations.ImagesOverTest18Capacity},3,224,224]", tensors.Length.ToString(CultureInfo.InvariantCulture))), tensors, HttpStatusCode.RequestEntityTooLarge, "body");
 
         foreach (var (label, value) in new[] { ("a-string", "\"5\""), ("zero", "0"), ("negative", "-3"), ("fractional", "2.5"), ("1e20", "1e20"), ("true", "true"), ("an-object", "{}") })
         {
@@ -130,17 +131,18 @@ public sealed class OipRestBinaryHostileTests(HostileService service) : HostileG
         yield return Bad("output-twice", Request(Input("BYTES", "[1]", jpeg.Length.ToString(CultureInfo.InvariantCulture)), ",\"outputs\":[{\"name\":\"logits\"},{\"name\":\"logits\"}]"), jpeg, "logits");
         yield return Bad("output-name-10000-chars", Request(Input("BYTES", "[1]", jpeg.Length.ToString(CultureInfo.InvariantCulture)), $",\"outputs\":[{{\"name\":\"{new string('o', 10_000)}\"}}]"), jpeg, "output");
 
-        // Non-finite pixels are valid FP32 input: the outputs (logits and probabilities, likely NaN or infinite) are answered, in JSON, as documented.
+        // Non-finite pixels are refused as input (docs/grpc.md: input values must be finite); non-finite OUTPUTS (3e38
+        // everywhere) are answered, as Triton writes them, with the bare tokens NaN / Infinity / -Infinity.
         var nanPixel = Floats(1, static v => v[12_345] = float.NaN);
         var nanJson = Request(Input("FP32", "[1,3,224,224]", nanPixel.Length.ToString(CultureInfo.InvariantCulture)));
-        yield return new("fp32-one-NaN-pixel", nanJson, nanPixel, HttpStatusCode.OK, null);
+        yield return new("fp32-one-NaN-pixel", nanJson, nanPixel, HttpStatusCode.BadRequest, "finite");
         yield return new("fp32-one-NaN-pixel-probabilities-and-embedding",
-            nanJson.Replace("]}", "],\"outputs\":[{\"name\":\"logits\"},{\"name\":\"probabilities\"},{\"name\":\"embedding\"}]}", StringComparison.Ordinal), nanPixel, HttpStatusCode.OK, null);
+            nanJson.Replace("]}", "],\"outputs\":[{\"name\":\"logits\"},{\"name\":\"probabilities\"},{\"name\":\"embedding\"}]}", StringComparison.Ordinal), nanPixel, HttpStatusCode.BadRequest, "finite");
         yield return new("fp32-one-NaN-pixel-classification-3",
-            nanJson.Replace("]}", "],\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"classification\":3}}]}", StringComparison.Ordinal), nanPixel, HttpStatusCode.OK, null);
-        yield return new("fp32-one-NaN-pixel-binary-output", nanJson.Replace("]}", "],\"parameters\":{\"binary_data_output\":true}}", StringComparison.Ordinal), nanPixel, HttpStatusCode.OK, null);
+            nanJson.Replace("]}", "],\"outputs\":[{\"name\":\"probabilities\",\"parameters\":{\"classification\":3}}]}", StringComparison.Ordinal), nanPixel, HttpStatusCode.BadRequest, "finite");
+        yield return new("fp32-one-NaN-pixel-binary-output", nanJson.Replace("]}", "],\"parameters\":{\"binary_data_output\":true}}", StringComparison.Ordinal), nanPixel, HttpStatusCode.BadRequest, "finite");
         var infinity = Floats(1, static v => v[0] = float.PositiveInfinity);
-        yield return new("fp32-one-infinite-pixel", tensorJson, infinity, HttpStatusCode.OK, null);
+        yield return new("fp32-one-infinite-pixel", tensorJson, infinity, HttpStatusCode.BadRequest, "finite");
         var huge = Floats(1, static v => v.AsSpan().Fill(3e38f));
         yield return new("fp32-3e38-everywhere", tensorJson, huge, HttpStatusCode.OK, null);
         var negativeHuge = Floats(1, static v => v.AsSpan().Fill(-3e38f));

@@ -103,11 +103,11 @@ public sealed class OipRestJsonHostileTests(HostileService service) : HostileGro
         yield return Bad("fp32-full-with-minus-1e39", Request("\"FP32\"", Shape, FullWith("-1e39")), null);
         yield return Bad("fp32-full-with-1e400", Request("\"FP32\"", Shape, FullWith("1e400")), null);
         yield return Bad("fp32-bare-NaN-token", Request("\"FP32\"", Shape, FullWith("NaN")), "JSON");
-        yield return Bad("fp32-string-number", Request("\"FP32\"", Shape, FullWith("\"0.5\"")), "FP32");
-        yield return Bad("fp32-string-NaN", Request("\"FP32\"", Shape, FullWith("\"NaN\"")), "FP32");
-        yield return Bad("fp32-true", Request("\"FP32\"", Shape, FullWith("true")), "FP32");
-        yield return Bad("fp32-null", Request("\"FP32\"", Shape, FullWith("null")), "FP32");
-        yield return Bad("fp32-object", Request("\"FP32\"", Shape, FullWith("{\"v\":0}")), "FP32");
+        yield return Bad("fp32-string-number", Request("\"FP32\"", Shape, FullWith("\"0.5\"")), "not a number");
+        yield return Bad("fp32-string-NaN", Request("\"FP32\"", Shape, FullWith("\"NaN\"")), "not a number");
+        yield return Bad("fp32-true", Request("\"FP32\"", Shape, FullWith("true")), "not a number");
+        yield return Bad("fp32-null", Request("\"FP32\"", Shape, FullWith("null")), "not a number");
+        yield return Bad("fp32-object", Request("\"FP32\"", Shape, FullWith("{\"v\":0}")), "not a number");
         yield return Bad("fp32-data-a-string", Request("\"FP32\"", Shape, "\"0,0,0\""), null);
         yield return Bad("fp32-ragged-nesting", Request("\"FP32\"", Shape, $"[[0,0],[0],{zeros[1..^1]}]"), null);
         yield return Bad("fp32-too-deep-nesting", Request("\"FP32\"", Shape, "[[[[[[0]]]]]]"), null);
@@ -126,7 +126,7 @@ public sealed class OipRestJsonHostileTests(HostileService service) : HostileGro
         yield return Bad("bytes-not-an-image", Request("\"BYTES\"", "[1]", "[\"not an image\"]"), "image");
         yield return Bad("bytes-empty-string", Request("\"BYTES\"", "[1]", "[\"\"]"), "empty");
         yield return Bad("bytes-jpeg-magic-in-a-string", Request("\"BYTES\"", "[1]", "[\"\\u00ff\\u00d8\\u00ff\\u00e0 truncated\"]"), "image");
-        yield return Bad("bytes-a-number", Request("\"BYTES\"", "[1]", "[123]"), "BYTES");
+        yield return Bad("bytes-a-number", Request("\"BYTES\"", "[1]", "[123]"), "not a string");
         yield return Bad("bytes-shape-2-for-1", Request("\"BYTES\"", "[2]", "[\"x\"]"), "shape");
         yield return Bad("bytes-shape-1x1", Request("\"BYTES\"", "[1,1]", "[\"x\"]"), "shape");
         yield return Bad("bytes-shape-int64-max", Request("\"BYTES\"", "[9223372036854775807]", "[\"x\"]"), "shape");

@@ -38,14 +38,16 @@ internal sealed class KestrelService : IAsyncDisposable
     /// <summary>A channel as a consumer makes it, with <see cref="InferenceChannel.Create"/>.</summary>
     public GrpcChannel Channel { get; }
 
-    public static async Task<KestrelService> StartAsync()
+    /// <param name="settings">Configuration keys and values that override the test service's defaults.</param>
+    public static async Task<KestrelService> StartAsync(params (string Key, string Value)[] settings)
     {
         var factory = new ServiceFactory();
         ListenOptions? grpc = null;
         ListenOptions? rest = null;
         var kestrel = factory.WithWebHostBuilder(builder => builder
             .UseSetting("Kestrel:Endpoints:Rest:Url", "http://127.0.0.1:0")
-            .UseSetting("Kestrel:Endpoints:Grpc:Url", "http://127.0.0.1:0"));
+            .UseSetting("Kestrel:Endpoints:Grpc:Url", "http://127.0.0.1:0")
+            .UseSettings(settings));
         kestrel.UseKestrel(options =>
         {
             var loader = options.ConfigurationLoader ?? throw new InvalidOperationException("Kestrel has no endpoint configuration loader.");
@@ -78,5 +80,18 @@ internal sealed class KestrelService : IAsyncDisposable
         {
             await Task.Delay(100, timeout.Token);
         }
+    }
+}
+
+internal static class WebHostBuilderSettings
+{
+    public static IWebHostBuilder UseSettings(this IWebHostBuilder builder, (string Key, string Value)[] settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        return builder;
     }
 }
