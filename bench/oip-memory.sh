@@ -7,7 +7,8 @@
 #   REQUESTS=4 BATCH=100 PORT=18080 bench/oip-memory.sh
 #
 # The served copy of resnet18's config.json takes a queue of REQUESTS*BATCH images, so that every image of the
-# four requests is admitted and the measurement is of serving them, not of refusing them.
+# four requests is admitted (and the queue budget, Inference:MaxQueueWait, is raised to match), so the measurement
+# is of serving them, not of refusing them.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -58,6 +59,7 @@ DLL="$ROOT/src/Inference.Api/bin/Release/net10.0/Inference.Api.dll"
   Inference__ModelRepository="$WORK/models" \
   Inference__Models__0=resnet18 \
   Inference__RequestTimeout=00:10:00 \
+  Inference__MaxQueueWait=00:10:00 \
   dotnet "$DLL" >"$WORK/service.log" 2>&1) &
 PID=$!
 

@@ -74,6 +74,23 @@ public sealed class InferenceDataPlane(
     public static string WeightsLabel(ModelDescriptor model) => model.Weights == WeightsSource.Demo ? "demo" : "provided";
 
     /// <summary>
+    /// Refuses an overloaded request before its body is read or decoded (429 / RESOURCE_EXHAUSTED with the engine's
+    /// Retry-After), so that refusals stay cheap under overload; the request is admitted again image by image.
+    /// </summary>
+    public void Admit(ModelDescriptor model, InferenceRequestOptions options)
+    {
+        try
+        {
+            engine.Admit(model.Name, options);
+        }
+        catch (InferenceException)
+        {
+            statistics.RequestCompleted(model.Name, succeeded: false, images: 0, TimeSpan.Zero);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Runs every encoded image at once so that they share batches; one result per image, in order. With
     /// <paramref name="nameParts"/>, an image's failure names its part (1-based).
     /// </summary>

@@ -35,6 +35,7 @@ public static class ImageEndpoints
         var descriptor = plane.Resolve(model);
         var requested = RequestParameters.TopK(context.Request);
         var requestOptions = RequestParameters.Options(context.Request, InferenceOutputs.Logits);
+        plane.Admit(descriptor, requestOptions);
         using var bodies = await ImageBodyReader.ReadAsync(context.Request, options.Value.MaxImageBytes, context.RequestAborted);
         using var batch = await plane.RunImagesAsync(
             descriptor, InferenceEndpoint.Classify, bodies, requestOptions, bodies.IsMultipart, context.RequestAborted);
@@ -52,6 +53,7 @@ public static class ImageEndpoints
         var descriptor = plane.Resolve(model, outputs: InferenceOutputs.Embedding);
         var normalize = RequestParameters.Normalize(context.Request);
         var requestOptions = RequestParameters.Options(context.Request, InferenceOutputs.Embedding);
+        plane.Admit(descriptor, requestOptions);
         using var bodies = await ImageBodyReader.ReadAsync(context.Request, options.Value.MaxImageBytes, context.RequestAborted);
         using var batch = await plane.RunImagesAsync(
             descriptor, InferenceEndpoint.Embed, bodies, requestOptions, bodies.IsMultipart, context.RequestAborted);

@@ -18,6 +18,13 @@ public interface IInferenceEngine
         string model, ReadOnlyMemory<byte> encodedImage, InferenceRequestOptions options, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Refuses at once, with the same <see cref="InferenceErrorCode.QueueFull"/> and Retry-After that a request would
+    /// get, when admission would refuse one more image of <paramref name="model"/> now: lets a frontend refuse an
+    /// overloaded request before it reads or decodes the body. Admits nothing itself: the request is checked again.
+    /// </summary>
+    void Admit(string model, InferenceRequestOptions options);
+
+    /// <summary>
     /// Queues an already-preprocessed CHW float32 image (length 3*H*W of the model's input).
     /// </summary>
     ValueTask<InferenceResult> InferTensorAsync(

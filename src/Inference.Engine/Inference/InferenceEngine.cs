@@ -41,6 +41,8 @@ internal sealed class InferenceEngine(
             chw, static (tensor, slot) => tensor.Span.CopyTo(slot), Deadline(requestOptions), requestOptions.Outputs, cancellationToken);
     }
 
+    public void Admit(string model, InferenceRequestOptions requestOptions) => Serving(model).Admit(Deadline(requestOptions));
+
     /// <summary>The serving model; a request refused because the service is draining counts as a <c>shutdown</c> rejection.</summary>
     private LoadedModel Serving(string model)
     {

@@ -150,6 +150,16 @@ internal sealed class LoadedModel : IAsyncDisposable
         _session.Dispose();
     }
 
+    /// <summary>Throws the refusal admission would give one more request now (nothing rented, nothing queued).</summary>
+    public void Admit(DateTimeOffset deadline)
+    {
+        var ahead = _arena.SlotCount - _arena.Available - InFlight;
+        if (Admission.Check(ahead, _timeProvider.GetUtcNow(), deadline) is { } refusal)
+        {
+            throw Refused(refusal);
+        }
+    }
+
     private InferenceException Refused(InferenceException refusal)
     {
         _metrics?.Rejected(Descriptor.Name, RejectReasons.QueueFull);

@@ -102,7 +102,7 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IAsyn
             {
                 // The full text (paths, ONNX Runtime's message) goes to the server log only; clients see the safe reason.
                 EngineLog.ModelFailed(_logger, e, name, e.Message);
-                _entries[name] = new ModelEntry(_entries[name].Descriptor with { State = ModelState.Failed, Error = FailureReason(e) }, null);
+                _entries[name] = new ModelEntry(_entries[name].Descriptor with { State = ModelState.Failed, Error = FailureReason(e, name) }, null);
                 failed.Add(name);
             }
         }
@@ -161,12 +161,13 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IAsyn
 
     /// <summary>
     /// Why a model failed to load, in words safe to show any client: the service's own explanations (a bad
-    /// config.json key, a graph that is no image classifier) with every absolute path cut to its last segment;
+    /// config.json key, a graph that is no image classifier) with every absolute path cut: to the part from the
+    /// model's own folder on (<c>resnet50/3/model.onnx</c>, which the client can place), else to its last segment;
     /// for any other failure only its kind, never an exception's text. The full text is in the server log.
     /// </summary>
-    internal static string FailureReason(Exception exception) => exception switch
+    internal static string FailureReason(Exception exception, string? model = null) => exception switch
     {
-        ModelConfigException or OnnxModelException => WithoutPaths(FirstLine(exception.Message)).TrimEnd('.'),
+        ModelConfigException or OnnxModelException => WithoutPaths(FirstLine(exception.Message), model).TrimEnd('.'),
         OnnxRuntimeException => "ONNX Runtime could not load the model (details in the server log)",
         FileNotFoundException or DirectoryNotFoundException => "a model file is missing (details in the server log)",
         IOException or UnauthorizedAccessException => "a model file could not be read (details in the server log)",
@@ -174,8 +175,20 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IAsyn
         _ => "it could not be loaded (details in the server log)",
     };
 
-    private static string WithoutPaths(string text) =>
-        AbsolutePath().Replace(text, match => LastSegment(match.Value) is { Length: > 0 } name ? name : "(path)");
+    private static string WithoutPaths(string text, string? model) =>
+        AbsolutePath().Replace(text, match => FromModelFolder(match.Value, model) ?? (LastSegment(match.Value) is { Length: > 0 } name ? name : "(path)"));
+
+    private static string? FromModelFolder(string path, string? model)
+    {
+        if (string.IsNullOrEmpty(model))
+        {
+            return null;
+        }
+
+        var normalized = path.Replace('\\', '/');
+        var at = normalized.LastIndexOf($"/{model}/", StringComparison.Ordinal);
+        return at < 0 ? null : normalized[(at + 1)..];
+    }
 
     private static string LastSegment(string path)
     {

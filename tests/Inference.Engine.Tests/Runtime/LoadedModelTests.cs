@@ -99,6 +99,32 @@ public sealed class LoadedModelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Admit_IdleThenOverBudget_AdmitsThenRefusesWithoutRentingASlot()
+    {
+        Model.Admit(Deadline());
+
+        Task<ResultCopy> running;
+        Task<ResultCopy> queued;
+        using (_host.HoldCompute())
+        {
+            running = Submit();
+            await Eventually.True(() => Model.InFlight == 1, "the first request to be running");
+            queued = Submit();
+
+            // The same refusal a request would get (one request ahead, over the 1 ms budget), before any body is read.
+            var refusal = Assert.Throws<InferenceException>(() => Model.Admit(Deadline()));
+
+            Assert.Equal(InferenceErrorCode.QueueFull, refusal.Code);
+            Assert.True(refusal.RetryAfter >= TimeSpan.FromSeconds(1));
+            Assert.Equal(SlotCount - 2, Model.FreeSlots);
+        }
+
+        await Task.WhenAll(running, queued).WaitAsync(TimeSpan.FromMinutes(2), _ct);
+        await Eventually.True(() => Model.FreeSlots == SlotCount, "every slot to come back");
+        Model.Admit(Deadline());
+    }
+
+    [Fact]
     public async Task InferAsync_AfterTheBatcherStopped_ShuttingDownAndSlotReturned()
     {
         var model = Model;

@@ -84,6 +84,16 @@ public sealed class ModelManagerTests(ModelManagerTests.PartlyLoaded fixture) : 
         Assert.Equal("config.json: 'mean' must hold 3 finite numbers", reason);
     }
 
+    [Fact]
+    public void FailureReason_PathInsideTheModelsFolder_ShownFromTheModelsNameOn()
+    {
+        var reason = ModelManager.FailureReason(
+            new OnnxModelException("Model '/srv/models/resnet50/3/model.onnx': output 'y' has shape [1, 512, 2, 2]."), "resnet50");
+
+        Assert.Equal("Model 'resnet50/3/model.onnx': output 'y' has shape [1, 512, 2, 2]", reason);
+        AssertClientSafe(reason);
+    }
+
     [Theory]
     [InlineData("Input 'x' of /srv/models/r/model.onnx has shape [1, 1]; an NCHW image input [N, 3, H, W] is required.")]
     [InlineData("C:\\models\\r\\model.onnx: not a model")]

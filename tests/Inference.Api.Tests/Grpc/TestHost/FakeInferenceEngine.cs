@@ -79,6 +79,16 @@ internal sealed class FakeInferenceEngine(IModelCatalog catalog, IImagePreproces
         return (logits, embedding);
     }
 
+    /// <summary>The fake refuses only when its queue is full, as <see cref="RunAsync"/> does.</summary>
+    void IInferenceEngine.Admit(string model, InferenceRequestOptions options)
+    {
+        Admit(model);
+        if (Volatile.Read(ref _queued) >= QueueCapacity)
+        {
+            throw new InferenceException(InferenceErrorCode.QueueFull, "The queue is full.") { RetryAfter = TimeSpan.FromSeconds(1) };
+        }
+    }
+
     private ModelDescriptor Admit(string model)
     {
         var descriptor = catalog.Find(model) ?? throw new InferenceException(InferenceErrorCode.ModelNotFound, $"Model '{model}' is not served here.");
