@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Inference.Engine.Configuration;
+using Inference.Onnx.Graph;
 using Inference.Onnx.Preparation;
 using Inference.Onnx.Protos;
 using Inference.Onnx.Quantization;
@@ -88,24 +89,5 @@ public static class ModelQuantizer
     }
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically (a temporary file, then a rename).</summary>
-    public static void Write(ModelProto model, string path)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var fullPath = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        var temporary = fullPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                model.WriteTo(stream);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    public static void Write(ModelProto model, string path) => OnnxFile.Write(model, path);
 }

@@ -60,23 +60,7 @@ public static class ResNetBuilder
     public static void Write(ResNetSpec spec, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var model = Build(spec);
-        var fullPath = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        var temporary = fullPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                model.WriteTo(stream);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        OnnxFile.Write(Build(spec), path);
     }
 
     private static string AddStages(ResNetGraphAssembler g, ResNetArchitecture architecture, string input)
