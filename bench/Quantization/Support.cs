@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 using Inference.Preprocessing;
 using Microsoft.ML.OnnxRuntime;
 using SkiaSharp;
@@ -134,18 +135,7 @@ internal static class Agreement
 
     private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
 
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * (double)b[i];
-            na += a[i] * (double)a[i];
-            nb += b[i] * (double)b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
-    }
+    private static double Cosine(float[] a, float[] b) => TensorPrimitives.CosineSimilarity(a, b);
 }
 
 /// <summary>Calibration crops cut (seeded) from the photos of <c>images</c>; the evaluation set is the photos and their variants.</summary>

@@ -116,21 +116,7 @@ public sealed partial class PartialLoadTests : IAsyncLifetime
             File.WriteAllText(Path.Combine(typo, "config.json"), """{ "architecture": "resnet18", "maxBatchSzie": 4 }""");
         }
 
-        public async Task<HttpClient> CreateReadyClientAsync()
-        {
-            var client = CreateClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            while (true)
-            {
-                using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), timeout.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    return client;
-                }
-
-                await Task.Delay(100, timeout.Token);
-            }
-        }
+        public Task<HttpClient> CreateReadyClientAsync() => ServiceFactory.CreateReadyClientAsync(this);
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

@@ -42,9 +42,13 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Waits until /health/ready answers 200 (model loaded and warmed up).</summary>
-    public async Task<HttpClient> CreateReadyClientAsync()
+    public Task<HttpClient> CreateReadyClientAsync() => CreateReadyClientAsync(this);
+
+    /// <summary>A client of <paramref name="factory"/> once its /health/ready answers 200 (at most 3 minutes).</summary>
+    public static async Task<HttpClient> CreateReadyClientAsync(WebApplicationFactory<Program> factory)
     {
-        var client = CreateClient();
+        ArgumentNullException.ThrowIfNull(factory);
+        var client = factory.CreateClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         while (true)
         {

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Google.Protobuf;
 using Inference.Engine.Quantization;
 using Inference.Onnx.Preparation;
@@ -135,16 +136,5 @@ public sealed class ModelQuantizerTests(QuantizationFixture fixture) : IClassFix
     private static SessionOptions Options(GraphOptimizationLevel level) =>
         new() { GraphOptimizationLevel = level, IntraOpNumThreads = 1 };
 
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * (double)b[i];
-            na += a[i] * (double)a[i];
-            nb += b[i] * (double)b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
-    }
+    private static double Cosine(float[] a, float[] b) => TensorPrimitives.CosineSimilarity(a, b);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Engine.Tests.Support;
@@ -136,16 +137,5 @@ public sealed class ResNet18FeaturizerTests(ResNet18FeaturizerFixture fixture) :
         return features[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * (double)b[i];
-            na += a[i] * (double)a[i];
-            nb += b[i] * (double)b[i];
-        }
-
-        return dot / Math.Sqrt(na * nb);
-    }
+    private static double Cosine(float[] a, float[] b) => TensorPrimitives.CosineSimilarity(a, b);
 }
