@@ -22,6 +22,9 @@ public sealed class InferenceDataPlane(
     /// <summary>The top_k of a request that asks for none (or for 0).</summary>
     public const int DefaultTopK = 5;
 
+    private static readonly TimeSpan MinimumBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaximumBackoff = TimeSpan.FromMilliseconds(200);
+
     /// <summary>The model by name (and version, when one is asked for) with the outputs the request will read.</summary>
     /// <exception cref="ApiException">No model name.</exception>
     /// <exception cref="InferenceException">No such model or version (ModelNotFound); no embedding tensor for an embedding request (OutputNotAvailable).</exception>
@@ -98,6 +101,36 @@ public sealed class InferenceDataPlane(
         ModelDescriptor model, InferenceEndpoint endpoint, IReadOnlyList<ReadOnlyMemory<byte>> images, InferenceRequestOptions options,
         bool nameParts, CancellationToken cancellationToken) =>
         RunAsync(model, endpoint, images.Count, i => engine.InferImageAsync(model.Name, images[i], options, cancellationToken), nameParts);
+
+    /// <summary>
+    /// Runs one image that a stream has already accepted. A refusal for the queue budget (admission by estimated
+    /// wait) is not its failure: it waits (10 ms, doubling to 200 ms) and tries again until <paramref name="deadline"/>,
+    /// after which the refusal stands. Its outcome is recorded once, however many tries it took.
+    /// </summary>
+    public Task<InferenceBatch> RunAcceptedImageAsync(
+        ModelDescriptor model, InferenceEndpoint endpoint, ReadOnlyMemory<byte> image, InferenceRequestOptions options, DateTimeOffset deadline,
+        CancellationToken cancellationToken) =>
+        RunAsync(model, endpoint, 1, _ => RetryRefusalsAsync(model, image, options, deadline, cancellationToken), nameParts: false);
+
+    private async ValueTask<InferenceResult> RetryRefusalsAsync(
+        ModelDescriptor model, ReadOnlyMemory<byte> image, InferenceRequestOptions options, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var backoff = MinimumBackoff;
+        var attempt = options;
+        while (true)
+        {
+            try
+            {
+                return await engine.InferImageAsync(model.Name, image, attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InferenceException e) when (e.Code == InferenceErrorCode.QueueFull && time.GetUtcNow() + backoff < deadline)
+            {
+                await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
+                attempt = options with { Timeout = deadline - time.GetUtcNow() };
+            }
+        }
+    }
 
     /// <summary>Runs <paramref name="count"/> preprocessed CHW images laid end to end in <paramref name="chw"/>.</summary>
     public Task<InferenceBatch> RunTensorsAsync(

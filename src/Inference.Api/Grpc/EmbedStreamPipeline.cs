@@ -30,8 +30,6 @@ internal sealed class EmbedStreamPipeline(
     : IDisposable
 {
     private const int FallbackWindow = 16;
-    private static readonly TimeSpan MinimumBackoff = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaximumBackoff = TimeSpan.FromMilliseconds(200);
 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _modelPermits = new(StringComparer.Ordinal);
 
@@ -129,7 +127,11 @@ internal sealed class EmbedStreamPipeline(
         {
             var model = plane.Resolve(request.Model, outputs: InferenceOutputs.Embedding);
             var requestOptions = ImageInferenceCodec.Options(context, time, InferenceOutputs.Embedding, request.DecodeMode);
-            using var batch = await RunAdmittedAsync(model, request, requestOptions, stop.Token).ConfigureAwait(false);
+            // The stream already accepted the item, so a refusal for the queue budget makes it wait (holding its
+            // permits: its stream reads nothing meanwhile, and HTTP/2 flow control slows the client), not fail.
+            var deadline = time.GetUtcNow() + (requestOptions.Timeout ?? inferenceOptions.Value.RequestTimeout);
+            using var batch = await plane.RunAcceptedImageAsync(
+                model, InferenceEndpoint.Embed, request.Image.Memory, requestOptions, deadline, stop.Token).ConfigureAwait(false);
             response = ImageInferenceCodec.Embedding(request, batch);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -160,33 +162,6 @@ internal sealed class EmbedStreamPipeline(
         }
 
         completed.TryWrite(response);
-    }
-
-    /// <summary>
-    /// Runs one stream item. An item the engine refuses for its queue budget (admission by estimated wait) is not
-    /// failed: the stream already accepted it, so it waits, holding its permits (its stream reads nothing meanwhile, and
-    /// HTTP/2 flow control slows the client), and tries again until the call's own deadline, which fails it as usual.
-    /// </summary>
-    private async Task<InferenceBatch> RunAdmittedAsync(
-        ModelDescriptor model, EmbedRequest request, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
-    {
-        var deadline = time.GetUtcNow() + (requestOptions.Timeout ?? inferenceOptions.Value.RequestTimeout);
-        var backoff = MinimumBackoff;
-        var attempt = requestOptions;
-        while (true)
-        {
-            try
-            {
-                return await plane.RunImagesAsync(
-                    model, InferenceEndpoint.Embed, [request.Image.Memory], attempt, nameParts: false, cancellationToken).ConfigureAwait(false);
-            }
-            catch (InferenceException e) when (e.Code == InferenceErrorCode.QueueFull && time.GetUtcNow() + backoff < deadline)
-            {
-                await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaximumBackoff.Ticks));
-                attempt = requestOptions with { Timeout = deadline - time.GetUtcNow() };
-            }
-        }
     }
 
     private static async Task WriteAllAsync(

@@ -4,6 +4,7 @@ using Inference.Api.DataPlane;
 using Inference.Api.Errors;
 using Inference.Api.Observability.Metrics;
 using Inference.Api.Observability.Requests;
+using Inference.Engine.Inference;
 using Inference.Engine.Models;
 
 namespace Inference.Api.OpenInference;
@@ -45,8 +46,10 @@ public static class OpenInferenceRestEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> InferAsync(string model, string? version, OipInferenceRunner runner, HttpContext context)
+    private static async Task<IResult> InferAsync(string model, string? version, OipInferenceRunner runner, InferenceDataPlane plane, HttpContext context)
     {
+        // Refused before the body is read, as REST classify/embed are: under overload a refusal must stay cheap.
+        plane.Admit(plane.Resolve(model, version), new InferenceRequestOptions());
         var headerLength = context.Request.Headers.TryGetValue(OipNames.HeaderContentLength, out var header)
             ? (int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var length)
                 ? length

@@ -159,6 +159,23 @@ public sealed class OipRestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostInfer_QueueFullAndBodyStillUnsent_IsRefusedBeforeTheBodyIsRead()
+    {
+        _host.Engine.QueueCapacity = 0;
+        using var unsent = new CancellationTokenSource();
+        using var body = new EndlessContent(unsent.Token);
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await _host.Http.PostAsync("/v2/models/resnet-fake/infer", body, Ct);
+        await unsent.CancelAsync();
+
+        // The body never ends: an answer at all means the request was refused without reading it.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.False(body.Completed);
+    }
+
+    [Fact]
     public async Task GetStats_RecordedWork_WritesEveryTotalAndTheBatchSizes()
     {
         var engine = (EngineStatistics)_host.Services.GetRequiredService<IEngineStatistics>();
@@ -184,4 +201,24 @@ public sealed class OipRestTests : IAsyncLifetime
         (duration.GetProperty("count").GetInt32(), duration.GetProperty("ns").GetInt64());
 
     private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    /// <summary>A request body that sends the start of a JSON document and then waits until told to stop.</summary>
+    private sealed class EndlessContent(CancellationToken stop) : HttpContent
+    {
+        public bool Completed { get; private set; }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync("{\"inputs\":["u8.ToArray(), stop).ConfigureAwait(false);
+            await stream.FlushAsync(stop).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
+            Completed = true;
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
 }

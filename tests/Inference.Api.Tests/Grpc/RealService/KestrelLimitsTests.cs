@@ -5,6 +5,8 @@ using Inference.Api.Tests.OpenInference.RealService;
 using Inference.Api.Tests.Support;
 using Inference.Contracts.OpenInference;
 using Inference.Contracts.Grpc.V1;
+using Inference.Engine.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Inference.Api.Tests.Grpc.RealService;
 
@@ -88,5 +90,9 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
         var items = results.SelectMany(r => r).ToList();
         Assert.Equal(streams * perStream, items.Count);
         Assert.Empty(items.Where(r => r.Error is not null).Select(r => $"{r.Id}: {r.Error.Code} {r.Error.Message}"));
+
+        // An item that waited out refusals is one request that succeeded, not failures and then a success.
+        var stats = _service.Services.GetRequiredService<IEngineStatistics>().Snapshot(ServiceFactory.Model);
+        Assert.Equal((streams * perStream, 0L), (stats.Success.Count, stats.Fail.Count));
     }
 }
