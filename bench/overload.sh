@@ -5,6 +5,9 @@
 # p50/p99 of the 200s, the 429 count and their median latency, the Retry-After values seen (sampled with curl
 # during the run), other statuses, and the bytes the service wrote to its log during the run.
 # SERVICE_ROOT=<checkout> runs another checkout's service (e.g. the code before a change) with this script.
+# The load client runs at `nice -n ${CLIENT_NICE:-19}`: on this 2-core machine it shares the service's cores, and at
+# c256 `hey` alone (thousands of requests a second, each with its image) takes more CPU than the model; at nice 19 it
+# gets what the service leaves, as a client on another machine would. CLIENT_NICE=0 measures the shared case.
 # Bounded in time; nothing leaves 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +21,7 @@ command -v hey >/dev/null || apt-get install -y hey >/dev/null
 (cd "$root" && dotnet build -c Release src/Inference.Api -v q -nologo >/dev/null)
 work=$(mktemp -d)
 log=$work/service.log
+echo "client: hey at nice ${CLIENT_NICE:-19}"
 echo "service: $root ($(git -C "$root" rev-parse --short HEAD)); model $model; image $image; $(nproc) cores"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -46,7 +50,7 @@ run() {
   sample_retry_after "$work/$name.retry" &
   local sampler=$!
   before=$(stat -c %s "$log")
-  hey -z "${seconds}s" -c "$concurrency" -m POST -T image/jpeg -D "$image" -o csv "$url" >"$work/$name.csv"
+  nice -n "${CLIENT_NICE:-19}" hey -z "${seconds}s" -c "$concurrency" -m POST -T image/jpeg -D "$image" -o csv "$url" >"$work/$name.csv"
   after=$(stat -c %s "$log")
   touch "$work/stop"; wait $sampler || true
   python3 - "$name" "$concurrency" "$seconds" "$work/$name.csv" "$work/$name.retry" $((after - before)) <<'PY'
