@@ -11,7 +11,7 @@ namespace Inference.Bench;
 internal static class ClosedLoop
 {
     public static async Task<LoadResult> RunAsync(
-        string target, int concurrency, TimeSpan warmUp, TimeSpan duration, TimeSpan timeout, Func<CancellationToken, Task<bool>> send)
+        string target, int concurrency, TimeSpan warmUp, TimeSpan duration, TimeSpan timeout, CpuClock cpu, Func<CancellationToken, Task<bool>> send)
     {
         var latencies = new ConcurrentBag<double>();
         long completed = 0, failed = 0;
@@ -64,9 +64,12 @@ internal static class ClosedLoop
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)).ToArray();
         await Task.Delay(warmUp);
         measureStart = Stopwatch.GetTimestamp();
+        var cpuStart = cpu.Read();
         Volatile.Write(ref measuring, true);
+        await Task.Delay(duration);
+        var cpuUsed = cpu.Read() - cpuStart;
         await Task.WhenAll(workers);
         var elapsed = Stopwatch.GetElapsedTime(measureStart);
-        return new LoadResult(target, concurrency, elapsed, completed, failed, latencies.ToArray());
+        return new LoadResult(target, concurrency, elapsed, completed, failed, latencies.ToArray(), cpuUsed);
     }
 }

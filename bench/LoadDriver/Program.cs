@@ -4,6 +4,7 @@ using Inference.Bench;
 var mode = new Option<string>("--mode") { Description = "rest or grpc: drive a running service; engine: the engine in-process, no host.", DefaultValueFactory = _ => "rest" };
 var url = new Option<string>("--url") { Description = "The service's REST base URL (rest mode).", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
 var grpcAddress = new Option<string>("--grpc") { Description = "The service's gRPC address (grpc mode; unary Classify/Embed).", DefaultValueFactory = _ => "http://127.0.0.1:8081" };
+var cpuPid = new Option<int?>("--cpu-pid") { Description = "Report this process's CPU time per image (the service's PID); default: this process (engine mode)." };
 var timeout = new Option<double>("--timeout") { Description = "Seconds one request may take (HTTP timeout, gRPC deadline, engine cancellation); past it, it counts as failed.", DefaultValueFactory = _ => 30 };
 var model = new Option<string>("--model") { Description = "Model name.", DefaultValueFactory = _ => "resnet18" };
 var endpoint = new Option<string>("--endpoint") { Description = "classify or embed.", DefaultValueFactory = _ => "classify" };
@@ -20,7 +21,7 @@ endpoint.AcceptOnlyFromAmong("classify", "embed");
 
 var command = new RootCommand("Closed-loop load driver: throughput and p50/p90/p99 for REST or gRPC classify/embed, or the in-process engine.")
 {
-    mode, url, grpcAddress, model, endpoint, image, concurrency, duration, warmUp, timeout, repository, threads, preprocessed,
+    mode, url, grpcAddress, model, endpoint, image, concurrency, duration, warmUp, timeout, cpuPid, repository, threads, preprocessed,
 };
 
 // Per-option validators run only for options given (a command-level validator sees 0 for one left at its default).
@@ -36,24 +37,25 @@ command.SetAction(async (parse, cancellationToken) =>
     var warm = TimeSpan.FromSeconds(parse.GetValue(warmUp));
     var workers = parse.GetValue(concurrency);
     var perRequest = TimeSpan.FromSeconds(parse.GetValue(timeout));
+    var cpu = new CpuClock(parse.GetValue(cpuPid));
     LoadResult result;
     if (parse.GetValue(mode) == "rest")
     {
         var mediaType = file.Extension.ToLowerInvariant() switch { ".png" => "image/png", ".webp" => "image/webp", _ => "image/jpeg" };
         using var target = new RestTarget(new Uri(parse.GetValue(url)!), parse.GetValue(model)!, parse.GetValue(endpoint)!, bytes, mediaType, perRequest);
-        result = await ClosedLoop.RunAsync($"REST {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, perRequest, target.SendAsync);
+        result = await ClosedLoop.RunAsync($"REST {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, perRequest, cpu, target.SendAsync);
     }
     else if (parse.GetValue(mode) == "grpc")
     {
         using var target = new GrpcTarget(parse.GetValue(grpcAddress)!, parse.GetValue(model)!, parse.GetValue(endpoint)!, bytes, perRequest);
-        result = await ClosedLoop.RunAsync($"gRPC {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, perRequest, target.SendAsync);
+        result = await ClosedLoop.RunAsync($"gRPC {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, perRequest, cpu, target.SendAsync);
     }
     else
     {
         await using var target = new EngineTarget(
             Path.GetFullPath(parse.GetValue(repository)!), parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(endpoint)!, bytes, parse.GetValue(preprocessed));
         var what = parse.GetValue(preprocessed) ? "engine (preprocessed tensor)" : "engine";
-        result = await ClosedLoop.RunAsync($"{what} {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, perRequest, target.SendAsync);
+        result = await ClosedLoop.RunAsync($"{what} {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, perRequest, cpu, target.SendAsync);
     }
 
     Console.WriteLine(result);

@@ -3,9 +3,12 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Inference.Bench.OrtAlone;
 
-/// <summary>What one bounded run measured: forward passes, images, and the latency of each pass.</summary>
-internal sealed record RunResult(int Batch, int Concurrency, TimeSpan Elapsed, long Runs, double[] LatenciesMs)
+/// <summary>What one bounded run measured: forward passes, images, the latency of each pass, and the process's CPU time.</summary>
+internal sealed record RunResult(int Batch, int Concurrency, TimeSpan Elapsed, long Runs, double[] LatenciesMs, TimeSpan Cpu)
 {
+    /// <summary>CPU time (all threads, user + system) per image in the measured window.</summary>
+    public double CpuMsPerImage => Cpu.TotalMilliseconds / Math.Max(1, Images);
+
     public long Images => Runs * Batch;
 
     public double ImagesPerSecond => Images / Elapsed.TotalSeconds;
@@ -56,11 +59,15 @@ internal static class ClosedLoop
         }
 
         Thread.Sleep(warmUp);
+        using var self = Process.GetCurrentProcess();
         var measureStart = Stopwatch.GetTimestamp();
+        var cpuStart = self.TotalProcessorTime;
         Volatile.Write(ref measuring, true);
         Thread.Sleep(duration);
         Volatile.Write(ref measuring, false);
         var elapsed = Stopwatch.GetElapsedTime(measureStart);
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - cpuStart;
         Volatile.Write(ref stop, true);
         foreach (var thread in threads)
         {
@@ -70,7 +77,7 @@ internal static class ClosedLoop
         // A pass that started before the window closed and ended after it is not counted: the count and the
         // elapsed time cover the same passes to within one per thread.
         var all = latencies.SelectMany(l => l).ToArray();
-        return new RunResult(batch, concurrency, elapsed, all.Length, all);
+        return new RunResult(batch, concurrency, elapsed, all.Length, all, cpu);
     }
 
     /// <summary>Runs each batch size from 1 to <paramref name="maxBatch"/> once (as the engine warms up).</summary>

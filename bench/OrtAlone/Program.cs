@@ -85,7 +85,7 @@ command.SetAction(async (parse, cancellationToken) =>
     Console.WriteLine(Line(
         "ortalone", ("model", name), ("batch", result.Batch), ("concurrency", result.Concurrency), ("threads", parse.GetValue(threads)),
         ("seconds", result.Elapsed.TotalSeconds), ("runs", result.Runs), ("images", result.Images), ("img_s", result.ImagesPerSecond),
-        ("p50_ms", result.Percentile(50)), ("p99_ms", result.Percentile(99)), ("preprocess_ms", preprocessMs), ("rss_mb", RssMegabytes()),
+        ("p50_ms", result.Percentile(50)), ("p99_ms", result.Percentile(99)), ("cpu_ms_per_img", result.CpuMsPerImage), ("preprocess_ms", preprocessMs), ("rss_mb", RssMegabytes()),
         ("cores", Environment.ProcessorCount)));
     return result.Runs > 0 ? 0 : 2;
 });

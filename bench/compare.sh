@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The service at the model's speed (issue 16): bench/compare.sh
+# Back to back on this machine, per model (default resnet18 resnet50), at concurrency 1 and 8:
+#   ORT alone      bench/OrtAlone on the graph the engine runs, as many intra-op threads as the engine (one per core);
+#                  c1 = batch 1 passes one after another (and preprocessing of the image alone, one thread);
+#                  c8 = batch 8 passes one after another: the most this CPU gets from the model, the engine's ceiling.
+#                  Measured before and after the others; the reference is their mean, the drift says how quiet it was.
+#   engine         bench/LoadDriver --mode engine: the engine in-process (preprocessing, batcher, ORT), no host.
+#   REST, gRPC     the real service from its build output (its appsettings.json, log levels included) on 127.0.0.1,
+#                  driven by bench/LoadDriver (REST classify; gRPC unary Classify), same image, closed loop.
+# Prints `uptime` before and after and a markdown table with the ratios against ORT alone and the issue's goals, and
+# the CPU time per image of the process doing the work (probe; engine host; the service, not its client): on a shared
+# machine throughput follows the share of the cores the other tenants leave, CPU per image much less.
+# Environment: MODELS ("resnet18 resnet50"), DURATION (12 s measured per run), WARMUP (3 s), IMAGE, PORT (18100;
+# gRPC on PORT+1), NO_BUILD=1 to skip the Release builds. Default run: 20 runs of 15 s plus start-ups, ~7-9 minutes
+# on 2 cores. Loopback only; every run and every request is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+models=${MODELS:-resnet18 resnet50}
+duration=${DURATION:-12}; warmup=${WARMUP:-3}
+image=$(realpath "${IMAGE:-../shared/fidelity/images/darknet_dog.jpg}")
+port=${PORT:-18100}; grpc_port=$((port + 1))
+threads=$(nproc)
+work=$(mktemp -d)
+results=$work/results.txt
+service=""
+trap '[ -n "$service" ] && kill "$service" 2>/dev/null; rm -rf "$work"' EXIT
+
+if [ -z "${NO_BUILD:-}" ]; then
+  for project in src/Inference.Api bench/LoadDriver bench/OrtAlone; do
+    dotnet build -c Release "$project" -v q -nologo >/dev/null
+  done
+fi
+probe=bench/OrtAlone/bin/Release/net10.0/OrtAlone
+driver=bench/LoadDriver/bin/Release/net10.0/Inference.Bench.dll
+api=src/Inference.Api/bin/Release/net10.0
+
+echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench || echo '+changes'); $(nproc) cores:" \
+  "$(lscpu | sed -n 's/^Model name: *//p' | head -1); .NET $(dotnet --version); image $(basename "$image"); ${duration} s after ${warmup} s warm-up per run"
+echo "uptime before: $(uptime)"
+
+# Each result line gets the 1-minute load average at its end appended (load=).
+record() { local line; line=$(sed -n '/^\(ortalone\|load\) /p'); echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" >>"$results"; }
+ort() { # model tag batch [--image]
+  "$probe" --model "$1" --threads "$threads" --batch "$3" --duration "$duration" --warmup "$warmup" "${@:4}" \
+    | sed "s/^ortalone /ortalone tag=$2 /" | record
+}
+drive() { # mode model concurrency [--cpu-pid PID]
+  timeout $((duration + warmup + 240)) dotnet "$driver" --mode "$1" --model "$2" --concurrency "$3" --duration "$duration" \
+    --warmup "$warmup" --timeout 30 --image "$image" --repository models --url "http://127.0.0.1:$port" \
+    --grpc "http://127.0.0.1:$grpc_port" "${@:4}" | record
+}
+
+for model in $models; do
+  ort "$model" before-c1 1 --image "$image"
+  ort "$model" before-c8 8
+  drive engine "$model" 1
+  drive engine "$model" 8
+
+  (cd "$api" && Kestrel__Endpoints__Rest__Url=http://127.0.0.1:$port Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$grpc_port \
+    Inference__ModelRepository="$root/models" Inference__Models__0="$model" exec dotnet Inference.Api.dll) >"$work/service-$model.log" 2>&1 &
+  service=$!
+  for _ in $(seq 1 240); do curl -sf --max-time 2 "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
+  curl -sf --max-time 2 "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "service not ready"; tail -20 "$work/service-$model.log"; exit 1; }
+  drive rest "$model" 1 --cpu-pid "$service"
+  drive grpc "$model" 1 --cpu-pid "$service"
+  drive rest "$model" 8 --cpu-pid "$service"
+  drive grpc "$model" 8 --cpu-pid "$service"
+  kill -TERM "$service"; wait "$service" || true; service=""
+
+  ort "$model" after-c1 1
+  ort "$model" after-c8 8
+done
+
+echo "uptime after: $(uptime)"
+python3 - "$results" <<'PY'
+import sys
+rows = []
+for line in open(sys.argv[1]):
+    kind, *pairs = line.split()
+    rows.append(dict(p.split("=", 1) for p in pairs) | {"kind": kind})
+f = lambda r, k: float(r[k])
+print()
+print("| model | c | path | img/s | p50 ms | p99 ms | vs ORT alone | goal | met | CPU ms/img | load |")
+print("|---|---:|---|---:|---:|---:|---:|---|---|---:|---:|")
+for model in dict.fromkeys(r["model"] for r in rows):
+    mine = [r for r in rows if r["model"] == model]
+    ort = {(r["tag"].split("-")[0], int(r["batch"])): r for r in mine if r["kind"] == "ortalone"}
+    pre = f(ort[("before", 1)], "preprocess_ms")
+    for c, batch in ((1, 1), (8, 8)):
+        before, after = ort[("before", batch)], ort[("after", batch)]
+        ref = {k: (f(before, k) + f(after, k)) / 2 for k in ("img_s", "p50_ms", "p99_ms", "cpu_ms_per_img")}
+        drift = 100 * (f(after, "img_s") / f(before, "img_s") - 1)
+        label = f"ORT alone, batch {batch} (mean of before/after: {f(before, 'img_s'):.1f} / {f(after, 'img_s'):.1f}, drift {drift:+.0f}%)"
+        print(f"| {model} | {c} | {label} | {ref['img_s']:.1f} | {ref['p50_ms']:.1f} | {ref['p99_ms']:.1f} | 1.00 | | | {ref['cpu_ms_per_img']:.1f} | {before['load']} / {after['load']} |")
+        if c == 1:
+            print(f"| {model} | 1 | preprocessing alone, one thread | | {pre:.1f} | | | | | | |")
+        for mode in ("engine", "rest", "grpc"):
+            run = next((r for r in mine if r["kind"] == "load" and r["mode"] == mode and int(r["concurrency"]) == c), None)
+            if run is None:
+                continue
+            ratio = f(run, "img_s") / ref["img_s"]
+            if c == 1 and mode == "engine":
+                goal, met = ">= 0.95x", ratio >= 0.95
+            elif c == 1 and mode == "rest":
+                bound = ref["p50_ms"] + pre + 3
+                goal, met = f"p50 <= {ref['p50_ms']:.1f} + {pre:.1f} + 3 = {bound:.1f} ms", f(run, "p50_ms") <= bound
+            elif c == 8 and mode in ("rest", "grpc"):
+                goal, met = ">= 0.90x", ratio >= 0.90
+            else:
+                goal, met = "", None
+            failed = f", {run['failed']} failed" if run["failed"] != "0" else ""
+            name = {"engine": "engine in-process", "rest": "REST classify", "grpc": "gRPC Classify"}[mode] + failed
+            print(f"| {model} | {c} | {name} | {f(run, 'img_s'):.1f} | {f(run, 'p50_ms'):.1f} | {f(run, 'p99_ms'):.1f} | "
+                  f"{ratio:.2f} | {goal} | {'' if met is None else ('yes' if met else 'NO')} | {f(run, 'cpu_ms_per_img'):.1f} | {run['load']} |")
+PY
