@@ -16,7 +16,7 @@ internal static class ClosedLoop
         var latencies = new ConcurrentBag<double>();
         long completed = 0, failed = 0;
         var measuring = false;
-        using var stop = new CancellationTokenSource(warmUp + duration);
+        using var stop = new CancellationTokenSource();
         var measureStart = 0L;
 
         async Task Worker()
@@ -64,12 +64,17 @@ internal static class ClosedLoop
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)).ToArray();
         await Task.Delay(warmUp);
         measureStart = Stopwatch.GetTimestamp();
+        var self = new CpuClock(null);
         var cpuStart = cpu.Read();
+        var selfStart = self.Read();
         Volatile.Write(ref measuring, true);
         await Task.Delay(duration);
         var cpuUsed = cpu.Read() - cpuStart;
-        await Task.WhenAll(workers);
+        var selfUsed = self.Read() - selfStart;
+        Volatile.Write(ref measuring, false);
         var elapsed = Stopwatch.GetElapsedTime(measureStart);
-        return new LoadResult(target, concurrency, elapsed, completed, failed, latencies.ToArray(), cpuUsed);
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+        return new LoadResult(target, concurrency, elapsed, completed, failed, latencies.ToArray(), cpuUsed, selfUsed);
     }
 }
