@@ -12,14 +12,15 @@
 # Prints `uptime` before and after and a markdown table with the ratios against ORT alone and the issue's goals, and
 # the CPU time per image of the process doing the work (probe; engine host; the service, not its client): on a shared
 # machine throughput follows the share of the cores the other tenants leave, CPU per image much less.
-# Environment: MODELS ("resnet18 resnet50"), DURATION (12 s measured per run), WARMUP (3 s), IMAGE, PORT (18100;
-# gRPC on PORT+1), NO_BUILD=1 to skip the Release builds. Default run: 22 runs of 15 s plus start-ups, about 8 minutes
+# Environment: MODELS ("resnet18 resnet50"), DURATION (12 s measured per run), WARMUP (3 s), SERVICE_WARMUP (8 s of
+# unmeasured REST and gRPC c8 load on a freshly started service, each), IMAGE, PORT (18100;
+# gRPC on PORT+1), NO_BUILD=1 to skip the Release builds. Default run: 22 runs of 15 s, 4 service warm-ups of 8 s, start-ups: about 9 minutes
 # on 2 cores. Loopback only; every run and every request is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 models=${MODELS:-resnet18 resnet50}
-duration=${DURATION:-12}; warmup=${WARMUP:-3}
+duration=${DURATION:-12}; warmup=${WARMUP:-3}; service_warmup=${SERVICE_WARMUP:-8}
 image=$(realpath "${IMAGE:-../shared/fidelity/images/darknet_dog.jpg}")
 port=${PORT:-18100}; grpc_port=$((port + 1))
 threads=$(nproc)
@@ -65,6 +66,12 @@ for model in $models; do
   service=$!
   for _ in $(seq 1 240); do curl -sf --max-time 2 "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
   curl -sf --max-time 2 "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "service not ready"; tail -20 "$work/service-$model.log"; exit 1; }
+  # Unmeasured: a fresh process still JIT-compiles (tier-up) its REST and gRPC paths for a while; under contention
+  # dotnet-counters showed 11-14 s of JIT time in 17 s of c8 load minutes after start.
+  for mode in rest grpc; do
+    timeout $((service_warmup + 240)) dotnet "$driver" --mode $mode --model "$model" --concurrency 8 --duration "$service_warmup" --warmup 0 \
+      --timeout 30 --image "$image" --url "http://127.0.0.1:$port" --grpc "http://127.0.0.1:$grpc_port" >/dev/null
+  done
   drive rest "$model" 1 --cpu-pid "$service"
   drive grpc "$model" 1 --cpu-pid "$service"
   drive rest "$model" 8 --cpu-pid "$service"

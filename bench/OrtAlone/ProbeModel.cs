@@ -49,13 +49,13 @@ internal sealed class ProbeModel : IDisposable
     public long[] InputShape(int batch) => ChannelsLast ? [batch, InputSize, InputSize, 3] : [batch, 3, InputSize, InputSize];
 
     /// <summary>
-    /// Opens <paramref name="model"/>: an <c>.onnx</c> path, or <c>resnet18</c>..<c>resnet152</c>, built once with the project's
+    /// Opens <paramref name="model"/> (with ORT's intra-op spin-waiting on or off; the engine turns it off): an <c>.onnx</c> path, or <c>resnet18</c>..<c>resnet152</c>, built once with the project's
     /// seeded builder (seed 42, the repository's default) into <paramref name="cache"/>.
     /// </summary>
-    public static ProbeModel Open(string model, string cache, int intraOpThreads)
+    public static ProbeModel Open(string model, string cache, int intraOpThreads, bool spinning)
     {
         var path = File.Exists(model) ? Path.GetFullPath(model) : Seeded(model, cache);
-        var (session, prepared) = CreateSession(path, intraOpThreads);
+        var (session, prepared) = CreateSession(path, intraOpThreads, spinning);
         var dims = prepared.InputDimensions;
         var channelsLast = prepared.InputChannelsLast == true;
         var size = (int)((channelsLast ? dims[1] : dims[2]) ?? 224);
@@ -70,7 +70,7 @@ internal sealed class ProbeModel : IDisposable
     }
 
     /// <summary>Builds the session; the prepared model's bytes die with this frame, so a held session's RSS is ORT's alone.</summary>
-    private static (InferenceSession Session, PreparedShape Prepared) CreateSession(string path, int intraOpThreads)
+    private static (InferenceSession Session, PreparedShape Prepared) CreateSession(string path, int intraOpThreads, bool spinning)
     {
         var prepared = ModelPreparer.Prepare(path);
         using var options = new SessionOptions
@@ -80,6 +80,7 @@ internal sealed class ProbeModel : IDisposable
             IntraOpNumThreads = intraOpThreads,
             InterOpNumThreads = 1,
         };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
         foreach (var (key, value) in prepared.SessionConfigEntries)
         {
             options.AddSessionConfigEntry(key, value);

@@ -15,6 +15,7 @@ var duration = new Option<double>("--duration") { Description = "Measured second
 var warmUp = new Option<double>("--warmup") { Description = "Unmeasured seconds first.", DefaultValueFactory = _ => 2 };
 var image = new Option<FileInfo?>("--image") { Description = "Feed this image (torchvision ImageNet preprocessing) and report its preprocessing time alone; zeros otherwise." };
 var preprocessSeconds = new Option<double>("--preprocess-seconds") { Description = "How long to time preprocessing (at least 5 images).", DefaultValueFactory = _ => 2 };
+var spinning = new Option<bool>("--spinning") { Description = "Let ORT's intra-op threads spin-wait (ORT's default); off by default, as the engine runs." };
 var hold = new Option<bool>("--hold") { Description = "Create and warm the session, print its RSS, and wait for SIGINT/SIGTERM (or --hold-timeout)." };
 var holdTimeout = new Option<double>("--hold-timeout") { Description = "Seconds --hold waits at most.", DefaultValueFactory = _ => 600 };
 
@@ -22,7 +23,7 @@ var command = new RootCommand(
     "ONNX Runtime alone on the graph the engine runs: one machine-readable line of img/s and p50/p99 per forward pass " +
     "(and preprocessing alone with --image), or --hold for a bare session's RSS.")
 {
-    model, cache, threads, batch, concurrency, duration, warmUp, image, preprocessSeconds, hold, holdTimeout,
+    model, cache, threads, batch, concurrency, duration, warmUp, image, preprocessSeconds, spinning, hold, holdTimeout,
 };
 // Per-option validators: they run only for options given, which is where a bad value can come from (a command-level
 // validator sees 0 for an option left at its default).
@@ -36,7 +37,7 @@ warmUp.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) { r.AddError
 command.SetAction(async (parse, cancellationToken) =>
 {
     var maxBatch = parse.GetValue(batch);
-    using var probe = ProbeModel.Open(parse.GetValue(model)!, parse.GetValue(cache)!, parse.GetValue(threads));
+    using var probe = ProbeModel.Open(parse.GetValue(model)!, parse.GetValue(cache)!, parse.GetValue(threads), parse.GetValue(spinning));
     if (probe.FixedBatch is { } fixedBatch && fixedBatch != maxBatch)
     {
         await Console.Error.WriteLineAsync($"'{probe.Source}' is fixed to batch {fixedBatch}; pass --batch {fixedBatch}.");
@@ -83,7 +84,7 @@ command.SetAction(async (parse, cancellationToken) =>
     var result = ClosedLoop.Run(
         probe, input, maxBatch, parse.GetValue(concurrency), TimeSpan.FromSeconds(parse.GetValue(warmUp)), TimeSpan.FromSeconds(parse.GetValue(duration)));
     Console.WriteLine(Line(
-        "ortalone", ("model", name), ("batch", result.Batch), ("concurrency", result.Concurrency), ("threads", parse.GetValue(threads)),
+        "ortalone", ("model", name), ("batch", result.Batch), ("concurrency", result.Concurrency), ("threads", parse.GetValue(threads)), ("spinning", parse.GetValue(spinning) ? 1 : 0),
         ("seconds", result.Elapsed.TotalSeconds), ("runs", result.Runs), ("images", result.Images), ("img_s", result.ImagesPerSecond),
         ("p50_ms", result.Percentile(50)), ("p99_ms", result.Percentile(99)), ("cpu_ms_per_img", result.CpuMsPerImage), ("preprocess_ms", preprocessMs), ("rss_mb", RssMegabytes()),
         ("cores", Environment.ProcessorCount)));
