@@ -5,17 +5,18 @@ namespace Inference.Bench;
 
 /// <summary>
 /// A closed loop: <c>concurrency</c> workers each send a request, wait for its answer, and send the next,
-/// for a warm-up (not measured) and then the measured duration. Bounded in time; stops by itself.
+/// for a warm-up (not measured) and then the measured duration. Bounded in time; stops by itself: every request
+/// also has its own timeout, and one that runs past it counts as failed.
 /// </summary>
 internal static class ClosedLoop
 {
     public static async Task<LoadResult> RunAsync(
-        string target, int concurrency, TimeSpan warmUp, TimeSpan duration, Func<CancellationToken, Task<bool>> send)
+        string target, int concurrency, TimeSpan warmUp, TimeSpan duration, TimeSpan timeout, CpuClock cpu, Func<CancellationToken, Task<bool>> send)
     {
         var latencies = new ConcurrentBag<double>();
         long completed = 0, failed = 0;
         var measuring = false;
-        using var stop = new CancellationTokenSource(warmUp + duration);
+        using var stop = new CancellationTokenSource();
         var measureStart = 0L;
 
         async Task Worker()
@@ -24,13 +25,19 @@ internal static class ClosedLoop
             {
                 var started = Stopwatch.GetTimestamp();
                 bool ok;
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                call.CancelAfter(timeout);
                 try
                 {
-                    ok = await send(stop.Token);
+                    ok = await send(call.Token);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     return;
+                }
+                catch (OperationCanceledException) when (call.IsCancellationRequested)
+                {
+                    ok = false;
                 }
                 catch (HttpRequestException)
                 {
@@ -57,9 +64,17 @@ internal static class ClosedLoop
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)).ToArray();
         await Task.Delay(warmUp);
         measureStart = Stopwatch.GetTimestamp();
+        var self = new CpuClock(null);
+        var cpuStart = cpu.Read();
+        var selfStart = self.Read();
         Volatile.Write(ref measuring, true);
-        await Task.WhenAll(workers);
+        await Task.Delay(duration);
+        var cpuUsed = cpu.Read() - cpuStart;
+        var selfUsed = self.Read() - selfStart;
+        Volatile.Write(ref measuring, false);
         var elapsed = Stopwatch.GetElapsedTime(measureStart);
-        return new LoadResult(target, concurrency, elapsed, completed, failed, latencies.ToArray());
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+        return new LoadResult(target, concurrency, elapsed, completed, failed, latencies.ToArray(), cpuUsed, selfUsed);
     }
 }

@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace Inference.Bench;
 
-/// <summary>What one closed-loop run measured.</summary>
-internal sealed record LoadResult(string Target, int Concurrency, TimeSpan Elapsed, long Completed, long Failed, double[] LatenciesMs)
+/// <summary>
+/// What one closed-loop run measured; <see cref="Cpu"/> is the CPU time the measured process used in the window, <see cref="DriverCpu"/>
+/// this driver's own (the client's share of the same cores; in engine mode the two are the same process).
+/// </summary>
+internal sealed record LoadResult(string Target, int Concurrency, TimeSpan Elapsed, long Completed, long Failed, double[] LatenciesMs, TimeSpan Cpu, TimeSpan DriverCpu)
 {
     public double Throughput => Completed / Elapsed.TotalSeconds;
 
@@ -23,4 +26,11 @@ internal sealed record LoadResult(string Target, int Concurrency, TimeSpan Elaps
         CultureInfo.InvariantCulture,
         $"{Target}: concurrency {Concurrency}, {Elapsed.TotalSeconds:F1}s, {Completed} ok, {Failed} failed, " +
         $"{Throughput:F1} images/s, p50 {Percentile(50):F1} ms, p90 {Percentile(90):F1} ms, p99 {Percentile(99):F1} ms");
+
+    /// <summary>The same as one machine-readable line of key=value pairs (what bench/compare.sh reads).</summary>
+    public string ToKeyValues(string mode, string model) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"load mode={mode} model={model} concurrency={Concurrency} seconds={Elapsed.TotalSeconds:F2} ok={Completed} failed={Failed} " +
+        $"img_s={Throughput:F2} p50_ms={Percentile(50):F2} p99_ms={Percentile(99):F2} cpu_ms_per_img={Cpu.TotalMilliseconds / Math.Max(1, Completed):F2} " +
+        $"driver_cpu_ms_per_img={DriverCpu.TotalMilliseconds / Math.Max(1, Completed):F2}");
 }
