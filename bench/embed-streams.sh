@@ -17,7 +17,7 @@ api=src/Inference.Api/bin/Release/net10.0
   exec dotnet Inference.Api.dll) &
 service=$!
 trap 'kill $service 2>/dev/null || true' EXIT
-for _ in $(seq 1 240); do curl -sf http://127.0.0.1:18080/health/ready >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 240); do curl -sf --max-time 2 http://127.0.0.1:18080/health/ready >/dev/null && break; sleep 0.5; done
 
 status=0
 dotnet bench/GrpcLoad/bin/Release/net10.0/GrpcLoad.dll --address http://127.0.0.1:18081 --model "$model" \

@@ -64,11 +64,11 @@ DLL="$ROOT/src/Inference.Api/bin/Release/net10.0/Inference.Api.dll"
 PID=$!
 
 for _ in $(seq 1 600); do
-  if curl -fs "http://127.0.0.1:$PORT/v2/models/resnet18/ready" >/dev/null 2>&1; then break; fi
+  if curl -fs --max-time 2 "http://127.0.0.1:$PORT/v2/models/resnet18/ready" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$PID" 2>/dev/null; then echo "service exited:"; tail -20 "$WORK/service.log"; exit 1; fi
   sleep 1
 done
-curl -fs "http://127.0.0.1:$PORT/v2/models/resnet18/ready" >/dev/null || { echo "service not ready"; tail -20 "$WORK/service.log"; exit 1; }
+curl -fs --max-time 2 "http://127.0.0.1:$PORT/v2/models/resnet18/ready" >/dev/null || { echo "service not ready"; tail -20 "$WORK/service.log"; exit 1; }
 
 hwm() { awk '/VmHWM/ {print $2}' "/proc/$PID/status"; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }

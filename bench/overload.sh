@@ -27,8 +27,8 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   Logging__Format=text exec dotnet Inference.Api.dll) >"$log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true; [ -n "${KEEP_LOG:-}" ] && cp "$log" "$KEEP_LOG"; rm -rf "$work"' EXIT
-for _ in $(seq 1 480); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
-curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "service not ready"; tail -20 "$log"; exit 1; }
+for _ in $(seq 1 480); do curl -sf --max-time 2 "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
+curl -sf --max-time 2 "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "service not ready"; tail -20 "$log"; exit 1; }
 
 # Samples the Retry-After header of refused requests, five times a second, until told to stop.
 sample_retry_after() {
@@ -46,7 +46,7 @@ run() {
   sample_retry_after "$work/$name.retry" &
   local sampler=$!
   before=$(stat -c %s "$log")
-  hey -z "${seconds}s" -c "$concurrency" -m POST -T image/jpeg -D "$image" -o csv "$url" >"$work/$name.csv"
+  hey -z "${seconds}s" -t 30 -c "$concurrency" -m POST -T image/jpeg -D "$image" -o csv "$url" >"$work/$name.csv"
   after=$(stat -c %s "$log")
   touch "$work/stop"; wait $sampler || true
   python3 - "$name" "$concurrency" "$seconds" "$work/$name.csv" "$work/$name.retry" $((after - before)) <<'PY'

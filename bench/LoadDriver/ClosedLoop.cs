@@ -5,12 +5,13 @@ namespace Inference.Bench;
 
 /// <summary>
 /// A closed loop: <c>concurrency</c> workers each send a request, wait for its answer, and send the next,
-/// for a warm-up (not measured) and then the measured duration. Bounded in time; stops by itself.
+/// for a warm-up (not measured) and then the measured duration. Bounded in time; stops by itself: every request
+/// also has its own timeout, and one that runs past it counts as failed.
 /// </summary>
 internal static class ClosedLoop
 {
     public static async Task<LoadResult> RunAsync(
-        string target, int concurrency, TimeSpan warmUp, TimeSpan duration, Func<CancellationToken, Task<bool>> send)
+        string target, int concurrency, TimeSpan warmUp, TimeSpan duration, TimeSpan timeout, Func<CancellationToken, Task<bool>> send)
     {
         var latencies = new ConcurrentBag<double>();
         long completed = 0, failed = 0;
@@ -24,13 +25,19 @@ internal static class ClosedLoop
             {
                 var started = Stopwatch.GetTimestamp();
                 bool ok;
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                call.CancelAfter(timeout);
                 try
                 {
-                    ok = await send(stop.Token);
+                    ok = await send(call.Token);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     return;
+                }
+                catch (OperationCanceledException) when (call.IsCancellationRequested)
+                {
+                    ok = false;
                 }
                 catch (HttpRequestException)
                 {

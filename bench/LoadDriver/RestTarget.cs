@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 namespace Inference.Bench;
 
 /// <summary>POSTs the image to the running service's REST classify (or embed) endpoint.</summary>
-internal sealed class RestTarget(Uri baseUrl, string model, string endpoint, byte[] image, string mediaType) : IDisposable
+internal sealed class RestTarget(Uri baseUrl, string model, string endpoint, byte[] image, string mediaType, TimeSpan timeout) : IDisposable
 {
-    private readonly HttpClient _client = new(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = baseUrl };
+    private readonly HttpClient _client = new(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = baseUrl, Timeout = timeout };
 
     public async Task<bool> SendAsync(CancellationToken cancellationToken)
     {
