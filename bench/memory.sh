@@ -50,8 +50,9 @@ classify() { # image, model -> seconds (or "fail")
 echo "== build (Release)"
 dotnet build "$ROOT/src/Inference.Api" -c Release -v quiet -nologo >/dev/null
 if [[ "$ORT" == 1 ]]; then dotnet build "$ROOT/bench/OrtAlone" -c Release -v quiet -nologo >/dev/null; fi
-if [[ ! -f "$LARGE" ]]; then
-  dotnet run --project "$ROOT/bench/Preprocessing.Benchmarks" -c Release -v quiet -- --write 4000x3000 "$LARGE" >/dev/null
+if [[ ! -f "$LARGE" ]]; then # a photo-like 4000x3000 JPEG, quality 90 (bench/Preprocessing.Benchmarks --write)
+  dotnet build "$ROOT/bench/Preprocessing.Benchmarks" -c Release -v quiet -nologo >/dev/null
+  dotnet "$ROOT/bench/Preprocessing.Benchmarks/bin/Release/net10.0/Preprocessing.Benchmarks.dll" --write 4000x3000 "$LARGE" >/dev/null
 fi
 echo "machine: $(nproc) cores; uptime before: $(uptime)"
 echo "12 MP image: $LARGE ($(stat -c %s "$LARGE") bytes); load image: $IMAGE"
@@ -95,6 +96,9 @@ scenario() { # label, models...
     | sort | uniq -c | awk '{ printf "burst answers: %s x %s\n", $1, $2 }'
   echo "rss right after the burst: $(rss_mb "$PID") MB (peak so far $(hwm_mb "$PID") MB)"
   sleep "$SETTLE"
+  curl -s --max-time 10 "http://127.0.0.1:$PORT/metrics" | awk -F'[{}]' '/^dotnet_gc_last_collection_heap_size_bytes/ {
+      split($2, tags, "gc_heap_generation=\""); gen = tags[2]; sub(/".*/, "", gen); split($3, v, " "); printf "%s %.0f MB  ", gen, v[1] / 1048576 }
+      END { print "(managed heap after the last GC)" }'
   local after; after=$(rss_mb "$PID")
   echo "rss ${SETTLE}s after the burst: $after MB ($(awk -v a="$after" -v b="$before" 'BEGIN { printf "%+.0f%%", 100 * (a - b) / b }') vs before)"
   kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=""
@@ -102,7 +106,7 @@ scenario() { # label, models...
 
 ort_hold() { # model -> RSS line
   local out="$WORK/ort.$1"
-  dotnet "$ROOT/bench/OrtAlone/bin/Release/net10.0/OrtAlone.dll" --model "$1" --hold --hold-timeout 60 >"$out" 2>&1 &
+  dotnet "$ROOT/bench/OrtAlone/bin/Release/net10.0/OrtAlone.dll" --model "$1" --batch 8 --hold --hold-timeout 60 >"$out" 2>&1 &
   local pid=$!
   for _ in $(seq 1 1200); do grep -q "ortalone-hold" "$out" 2>/dev/null && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   sleep 1
@@ -117,7 +121,7 @@ for s in $SCENARIOS; do
   esac
 done
 if [[ "$ORT" == 1 ]]; then
-  echo "== bare ONNX Runtime (bench/OrtAlone --hold: session created, warmed at batch 1, full GC)"
+  echo "== bare ONNX Runtime (bench/OrtAlone --batch 8 --hold: session created, warmed at batch 8 as the service warms its largest, full GC)"
   for m in resnet18 resnet34 resnet50 resnet101 resnet152; do ort_hold "$m"; done
 fi
 echo "uptime after: $(uptime)"
