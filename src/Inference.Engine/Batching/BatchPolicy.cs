@@ -176,10 +176,12 @@ public readonly record struct ArrivalRate(DateTimeOffset LastArrival, TimeSpan M
 
     /// <summary>
     /// Whether another request is expected within <paramref name="window"/>: the averaged interval is no longer.
-    /// Unknown (fewer than two arrivals) expects none. A quiet spell needs no clock here: the arrival that ends it
-    /// averages in <see cref="MaxSample"/>, which alone lifts the mean above a few milliseconds.
+    /// Before two arrivals the rate is unknown and one is expected (the first request after start waits the delay
+    /// once, as a fixed delay would). A quiet spell needs no clock here: the arrival that ends it averages in
+    /// <see cref="MaxSample"/>, which alone lifts the mean above a few milliseconds; a delay of
+    /// <see cref="MaxSample"/> or more is therefore always waited out.
     /// </summary>
-    public bool ExpectedWithin(TimeSpan window) => MeanInterval != TimeSpan.MaxValue && MeanInterval <= window;
+    public bool ExpectedWithin(TimeSpan window) => MeanInterval == TimeSpan.MaxValue || MeanInterval <= window;
 }
 
 internal static class BatchingOptionsGuard

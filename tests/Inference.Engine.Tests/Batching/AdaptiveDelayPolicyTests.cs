@@ -9,12 +9,12 @@ public sealed class AdaptiveDelayPolicyTests
     private static readonly BatchingOptions Options = new() { MaxBatchSize = 4, MaxQueueDelay = TimeSpan.FromMilliseconds(5) };
 
     [Fact]
-    public void Decide_IdleExecutorNothingInFlightNoArrivalsMeasured_DispatchesAtOnce()
+    public void Decide_IdleExecutorNothingInFlightRateNotYetMeasured_WaitsTheDelay()
     {
         var decision = Decide([Item(0, 0)], 0, new BatchLoad(1, 0, ArrivalRate.None.Observe(T0)));
 
-        Assert.Equal(BatchAction.Dispatch, decision.Action);
-        Assert.Equal(1, decision.Count);
+        Assert.Equal(BatchAction.Wait, decision.Action);
+        Assert.Equal(T0.AddMilliseconds(5), decision.WakeAt);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class AdaptiveDelayPolicyTests
     [Fact]
     public void Decide_IdleExecutorButAnotherRequestInFlight_WaitsTheDelay()
     {
-        var decision = Decide([Item(0, 0)], 0, new BatchLoad(1, 1, ArrivalRate.None.Observe(T0)));
+        var decision = Decide([Item(0, 0)], 0, new BatchLoad(1, 1, Rate(-40, -20, 0)));
 
         Assert.Equal(BatchAction.Wait, decision.Action);
         Assert.Equal(T0.AddMilliseconds(5), decision.WakeAt);
@@ -51,7 +51,7 @@ public sealed class AdaptiveDelayPolicyTests
     [Fact]
     public void Decide_NoFreeExecutor_WaitsTheDelay()
     {
-        var decision = Decide([Item(0, 0)], 0, new BatchLoad(0, 0, ArrivalRate.None.Observe(T0)));
+        var decision = Decide([Item(0, 0)], 0, new BatchLoad(0, 0, Rate(-40, -20, 0)));
 
         Assert.Equal(BatchAction.Wait, decision.Action);
     }
@@ -72,7 +72,7 @@ public sealed class AdaptiveDelayPolicyTests
         var drops = new List<BatchDrop>();
 
         var decision = BatchPolicy.Decide(
-            [Item(0, 0)], T0, Options with { AdaptiveDelay = false }, new BatchLoad(1, 0, ArrivalRate.None), drops);
+            [Item(0, 0)], T0, Options with { AdaptiveDelay = false }, new BatchLoad(1, 0, Rate(-40, -20, 0)), drops);
 
         Assert.Equal(BatchAction.Wait, decision.Action);
     }
@@ -120,10 +120,17 @@ public sealed class AdaptiveDelayPolicyTests
     }
 
     [Fact]
-    public void ExpectedWithin_FewerThanTwoArrivals_ExpectsNone()
+    public void ExpectedWithin_FewerThanTwoArrivals_ExpectsOne()
     {
-        Assert.False(ArrivalRate.None.ExpectedWithin(TimeSpan.FromHours(1)));
-        Assert.False(ArrivalRate.None.Observe(T0).ExpectedWithin(TimeSpan.FromHours(1)));
+        Assert.True(ArrivalRate.None.ExpectedWithin(TimeSpan.FromMilliseconds(1)));
+        Assert.True(ArrivalRate.None.Observe(T0).ExpectedWithin(TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Fact]
+    public void ExpectedWithin_MeanLongerThanTheWindow_ExpectsNone()
+    {
+        Assert.False(Rate(0, 20).ExpectedWithin(TimeSpan.FromMilliseconds(19)));
+        Assert.True(Rate(0, 20).ExpectedWithin(TimeSpan.FromMilliseconds(20)));
     }
 
     private static BatchDecision Decide(TestItem[] queue, int nowMs, BatchLoad load) =>

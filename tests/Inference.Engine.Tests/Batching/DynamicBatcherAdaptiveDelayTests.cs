@@ -10,14 +10,34 @@ public sealed class DynamicBatcherAdaptiveDelayTests
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
-    public async Task TryEnqueue_LoneRequestOnIdleBatcher_RunsWithoutWaitingTheDelay()
+    public async Task TryEnqueue_FirstRequest_WaitsTheDelayWhileTheRateIsUnknown()
     {
         var executor = new RecordingExecutor();
-        await using var batcher = Create(executor, new() { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromHours(1) });
+        await using var batcher = Create(executor, new() { MaxBatchSize = 8, MaxQueueDelay = 10 * Ms });
 
-        batcher.TryEnqueue(NewItem(1)); // the clock never moves
+        batcher.TryEnqueue(NewItem(1));
+        await Eventually.SettledAsync(batcher);
+        Assert.Equal(0, executor.BatchCount);
 
+        _time.Advance(10 * Ms);
         AssertBatch(await executor.NextBatchAsync(), 1);
+    }
+
+    [Fact]
+    public async Task TryEnqueue_ArrivalsSparserThanTheDelay_RunAtOnceOnAnIdleBatcher()
+    {
+        var executor = new RecordingExecutor();
+        await using var batcher = Create(executor, new() { MaxBatchSize = 8, MaxQueueDelay = 10 * Ms });
+        batcher.TryEnqueue(NewItem(1));
+        await Eventually.SettledAsync(batcher);
+        _time.Advance(10 * Ms);
+        AssertBatch(await executor.NextBatchAsync(), 1);
+        await Eventually.UntilAsync(() => batcher.InFlight == 0, "the first batch finished");
+
+        _time.Advance(40 * Ms);
+        batcher.TryEnqueue(NewItem(2)); // 50 ms after the first: none expected within 10 ms; the clock stays put
+
+        AssertBatch(await executor.NextBatchAsync(), 2);
     }
 
     [Fact]
@@ -26,19 +46,22 @@ public sealed class DynamicBatcherAdaptiveDelayTests
         var executor = new RecordingExecutor();
         await using var batcher = Create(executor, new() { MaxBatchSize = 8, MaxQueueDelay = 10 * Ms });
         batcher.TryEnqueue(NewItem(1));
-        AssertBatch(await executor.NextBatchAsync(), 1); // nothing measured yet: runs at once
+        await Eventually.SettledAsync(batcher);
+        _time.Advance(10 * Ms);
+        AssertBatch(await executor.NextBatchAsync(), 1);
+        await Eventually.UntilAsync(() => batcher.InFlight == 0, "the first batch finished");
 
+        batcher.TryEnqueue(NewItem(2));
         _time.Advance(Ms);
-        batcher.TryEnqueue(NewItem(2)); // 1 ms after the first: the next is expected within the 10 ms delay
-        await Eventually.SettledAsync(batcher);
+        batcher.TryEnqueue(NewItem(3)); // 1 ms apart: the mean falls under the 10 ms delay, so the next is expected
         _time.Advance(Ms);
-        batcher.TryEnqueue(NewItem(3));
+        batcher.TryEnqueue(NewItem(4));
         await Eventually.SettledAsync(batcher);
-        Assert.Equal(2, batcher.QueueDepth);
+        Assert.Equal(3, batcher.QueueDepth);
         Assert.Equal(1, executor.BatchCount);
 
-        _time.Advance(9 * Ms); // 10 ms after item 2
-        AssertBatch(await executor.NextBatchAsync(), 2, 3);
+        _time.Advance(8 * Ms); // 10 ms after item 2
+        AssertBatch(await executor.NextBatchAsync(), 2, 3, 4);
     }
 
     [Fact]
@@ -47,9 +70,11 @@ public sealed class DynamicBatcherAdaptiveDelayTests
         var executor = new RecordingExecutor(hold: true);
         await using var batcher = Create(executor, new() { MaxBatchSize = 8, MaxQueueDelay = 10 * Ms, Executors = 2 });
         batcher.TryEnqueue(NewItem(1));
+        await Eventually.SettledAsync(batcher);
+        _time.Advance(10 * Ms);
         AssertBatch(await executor.NextBatchAsync(), 1);
 
-        _time.Advance(50 * Ms);
+        _time.Advance(40 * Ms);
         batcher.TryEnqueue(NewItem(2)); // sparse arrivals and a free executor, but item 1 is still running
         await Eventually.SettledAsync(batcher);
         Assert.Equal(1, batcher.QueueDepth);
