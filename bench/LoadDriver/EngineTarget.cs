@@ -61,6 +61,11 @@ internal sealed class EngineTarget : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Forward passes by batch size since load (warm-up included), from the engine's statistics: <c>batches=size:count,...</c>.</summary>
+    public string BatchSizes() =>
+        "batches=" + string.Join(',', _services.GetRequiredService<Inference.Engine.Diagnostics.IEngineStatistics>().Snapshot(_model).Batches
+            .Select(b => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{b.BatchSize}:{b.Executions}")));
+
     public async ValueTask DisposeAsync()
     {
         await _services.GetRequiredService<ModelManager>().DrainAsync(TimeSpan.FromSeconds(5));

@@ -56,6 +56,7 @@ command.SetAction(async (parse, cancellationToken) =>
             Path.GetFullPath(parse.GetValue(repository)!), parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(endpoint)!, bytes, parse.GetValue(preprocessed));
         var what = parse.GetValue(preprocessed) ? "engine (preprocessed tensor)" : "engine";
         result = await ClosedLoop.RunAsync($"{what} {parse.GetValue(endpoint)} {parse.GetValue(model)}", workers, warm, run, perRequest, cpu, target.SendAsync);
+        Console.WriteLine(target.BatchSizes());
     }
 
     Console.WriteLine(result);

@@ -20,14 +20,25 @@ public static class BatchPolicy
     }
 
     /// <summary>
+    /// Decides what to do with <paramref name="queue"/> (oldest first) at <paramref name="now"/>, waiting out the
+    /// delay as a fixed-delay scheduler does (no knowledge of the executors or the arrival rate).
+    /// </summary>
+    public static BatchDecision Decide<TItem>(
+        IReadOnlyList<TItem> queue, DateTimeOffset now, BatchingOptions options, ICollection<BatchDrop> drops)
+        where TItem : IBatchItem =>
+        Decide(queue, now, options, BatchLoad.Saturated, drops);
+
+    /// <summary>
     /// Decides what to do with <paramref name="queue"/> (oldest first) at <paramref name="now"/>.
     /// Cancelled and expired items are appended to <paramref name="drops"/> (ascending index) and never count
     /// towards a batch. Of the remaining live items, a batch of up to MaxBatchSize is due when MaxBatchSize live
     /// items are queued, or when the oldest live item has waited MaxQueueDelay (a zero delay dispatches whatever
-    /// is queued). Otherwise the scheduler waits until that delay elapses or the nearest deadline passes.
+    /// is queued), or (<see cref="BatchingOptions.AdaptiveDelay"/>) at once when waiting cannot help: an executor
+    /// is free, nothing else is in flight and <paramref name="load"/>'s arrival rate expects no request within the
+    /// delay. Otherwise the scheduler waits until that delay elapses or the nearest deadline passes.
     /// </summary>
     public static BatchDecision Decide<TItem>(
-        IReadOnlyList<TItem> queue, DateTimeOffset now, BatchingOptions options, ICollection<BatchDrop> drops)
+        IReadOnlyList<TItem> queue, DateTimeOffset now, BatchingOptions options, BatchLoad load, ICollection<BatchDrop> drops)
         where TItem : IBatchItem
     {
         ArgumentNullException.ThrowIfNull(queue);
@@ -65,7 +76,8 @@ public static class BatchPolicy
         }
 
         var delayElapsedAt = AddSaturating(oldestArrival, options.MaxQueueDelay);
-        if (live >= options.MaxBatchSize || options.MaxQueueDelay <= TimeSpan.Zero || now >= delayElapsedAt)
+        if (live >= options.MaxBatchSize || options.MaxQueueDelay <= TimeSpan.Zero || now >= delayElapsedAt
+            || (options.AdaptiveDelay && WaitingCannotHelp(load, options.MaxQueueDelay)))
         {
             return BatchDecision.Dispatch(Math.Min(live, options.MaxBatchSize), nearestDeadline);
         }
@@ -73,6 +85,14 @@ public static class BatchPolicy
         var wakeAt = delayElapsedAt < nearestDeadline ? delayElapsedAt : nearestDeadline;
         return BatchDecision.Wait(wakeAt, nearestDeadline);
     }
+
+    /// <summary>
+    /// An idle executor would sit out the whole delay for a batch no other request is expected to join: nothing
+    /// else is running (so no request is about to come back for its next call) and the measured arrival rate
+    /// expects no arrival within the delay.
+    /// </summary>
+    private static bool WaitingCannotHelp(BatchLoad load, TimeSpan delay) =>
+        load.FreeExecutors > 0 && load.InFlight == 0 && !load.Arrivals.ExpectedWithin(delay);
 
     private static DateTimeOffset AddSaturating(DateTimeOffset instant, TimeSpan delta) =>
         DateTimeOffset.MaxValue - instant <= delta ? DateTimeOffset.MaxValue : instant + delta;
@@ -105,6 +125,63 @@ public sealed record BatchingOptions
 
     /// <summary>Batches run concurrently (one dedicated thread each).</summary>
     public int Executors { get; init; } = 1;
+
+    /// <summary>
+    /// Work-conserving delay: a partial batch runs at once on an idle executor when nothing else is in flight and
+    /// the measured arrival rate expects no request within <see cref="MaxQueueDelay"/>. False waits the delay out.
+    /// </summary>
+    public bool AdaptiveDelay { get; init; } = true;
+}
+
+/// <summary>What the scheduler knows besides the queue when it decides: its executors and the arrivals so far.</summary>
+/// <param name="FreeExecutors">Executors with no batch.</param>
+/// <param name="InFlight">Items in batches running now.</param>
+/// <param name="Arrivals">The measured arrival rate.</param>
+public readonly record struct BatchLoad(int FreeExecutors, int InFlight, ArrivalRate Arrivals)
+{
+    /// <summary>No executor free: never dispatches a partial batch early (the fixed-delay behaviour).</summary>
+    public static BatchLoad Saturated { get; } = new(0, 0, ArrivalRate.None);
+}
+
+/// <summary>
+/// The arrival rate as an exponentially weighted moving average of the intervals between arrivals
+/// (weight 1/4 for the newest), updated by <see cref="Observe"/>. Immutable: the scheduler keeps the latest value.
+/// </summary>
+/// <param name="LastArrival">The latest arrival seen (<see cref="DateTimeOffset.MinValue"/> for none).</param>
+/// <param name="MeanInterval">The averaged interval; <see cref="TimeSpan.MaxValue"/> until two arrivals were seen.</param>
+public readonly record struct ArrivalRate(DateTimeOffset LastArrival, TimeSpan MeanInterval)
+{
+    /// <summary>
+    /// Longest interval averaged in: a quiet spell then counts as "no arrivals soon" without taking dozens of
+    /// arrivals to forget once traffic resumes (from 100 ms to below a 2 ms delay in 14 arrivals).
+    /// </summary>
+    public static readonly TimeSpan MaxSample = TimeSpan.FromMilliseconds(100);
+
+    public static ArrivalRate None { get; } = new(DateTimeOffset.MinValue, TimeSpan.MaxValue);
+
+    /// <summary>The rate once a request arrived at <paramref name="arrival"/>.</summary>
+    public ArrivalRate Observe(DateTimeOffset arrival)
+    {
+        if (LastArrival == DateTimeOffset.MinValue)
+        {
+            return this with { LastArrival = arrival };
+        }
+
+        // Producers stamp their items before writing them, so the channel may deliver them slightly out of order.
+        var sample = arrival > LastArrival ? arrival - LastArrival : TimeSpan.Zero;
+        sample = sample < MaxSample ? sample : MaxSample;
+        var mean = MeanInterval == TimeSpan.MaxValue ? sample : MeanInterval + ((sample - MeanInterval) / 4);
+        return new ArrivalRate(arrival > LastArrival ? arrival : LastArrival, mean);
+    }
+
+    /// <summary>
+    /// Whether another request is expected within <paramref name="window"/>: the averaged interval is no longer.
+    /// Before two arrivals the rate is unknown and one is expected (the first request after start waits the delay
+    /// once, as a fixed delay would). A quiet spell needs no clock here: the arrival that ends it averages in
+    /// <see cref="MaxSample"/>, which alone lifts the mean above a few milliseconds; a delay of
+    /// <see cref="MaxSample"/> or more is therefore always waited out.
+    /// </summary>
+    public bool ExpectedWithin(TimeSpan window) => MeanInterval == TimeSpan.MaxValue || MeanInterval <= window;
 }
 
 internal static class BatchingOptionsGuard

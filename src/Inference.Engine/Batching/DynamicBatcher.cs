@@ -32,6 +32,7 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
     private readonly AsyncAutoResetSignal _signal = new();
     private readonly WakeTimer _timer;
     private readonly Task _loop;
+    private ArrivalRate _arrivals = ArrivalRate.None;
     private int _queued;
     private int _inFlight;
     private long _executorFaults;
@@ -168,6 +169,7 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
         }
 
         _timer.Dispose();
+        _signal.Dispose();
     }
 
     private void Abort()
@@ -183,10 +185,12 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
             while (_channel.Reader.TryRead(out var item))
             {
                 _pending.Add(item);
+                _arrivals = _arrivals.Observe(item.EnqueuedAt);
             }
 
             var now = _timeProvider.GetUtcNow();
-            var decision = _pending.Decide(now, _completing ? _drainOptions : _options);
+            var load = new BatchLoad(FreeSlots(), Volatile.Read(ref _inFlight), _arrivals);
+            var decision = _pending.Decide(now, _completing ? _drainOptions : _options, load);
             if (_aborting)
             {
                 _pending.DropAll(DropReason.ShuttingDown);
@@ -206,6 +210,15 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
             }
             else if (decision.Action == BatchAction.Wait)
             {
+                if (_timer.PreciseWait(now, decision.WakeAt) is { } shortWait)
+                {
+                    // Too short for the system timer: block this pool thread for it (a few ms at most); an arrival or a
+                    // freed executor ends the wait early, as it would the timer's.
+                    _timer.Disarm();
+                    _signal.Wait(shortWait);
+                    continue;
+                }
+
                 wakeAt = decision.WakeAt;
             }
             else if (_completing && _channel.Reader.Completion.IsCompleted && AllSlotsFree())
@@ -231,6 +244,20 @@ public sealed class DynamicBatcher<TItem> : IAsyncDisposable
         }
 
         return null;
+    }
+
+    private int FreeSlots()
+    {
+        var free = 0;
+        foreach (var slot in _slots)
+        {
+            if (!slot.IsBusy)
+            {
+                free++;
+            }
+        }
+
+        return free;
     }
 
     private bool AllSlotsFree()

@@ -13,9 +13,9 @@ internal sealed class PendingQueue<TItem>(int capacity, Action<TItem, DropReason
     public void Add(TItem item) => _items.Add(item);
 
     /// <summary>Decides at <paramref name="now"/> and drops the cancelled and expired items at once.</summary>
-    public BatchDecision Decide(DateTimeOffset now, BatchingOptions options)
+    public BatchDecision Decide(DateTimeOffset now, BatchingOptions options, BatchLoad load)
     {
-        var decision = BatchPolicy.Decide(_items, now, options, _drops);
+        var decision = BatchPolicy.Decide(_items, now, options, load, _drops);
         if (_drops.Count > 0)
         {
             RemoveDrops();

@@ -7,6 +7,7 @@ using Inference.Engine.Inference;
 using Inference.Engine.Logging;
 using Inference.Engine.Models;
 using Inference.Onnx;
+using Inference.Onnx.Preparation;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -107,6 +108,8 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IAsyn
             }
         }
 
+        // The prepared models' bytes are garbage now that their sessions exist: give them back (see Release).
+        PreparationMemory.Release();
         return failed;
     }
 

@@ -49,8 +49,9 @@ public static class ModelPreparer
             throw new OnnxModelException($"Model file '{fullPath}' does not exist.");
         }
 
-        var bytes = File.ReadAllBytes(fullPath);
-        var model = Parse(bytes, fullPath);
+        // Parsed from the file, not from a byte[] of it: the weights then exist once (in the model's ByteStrings) and once
+        // more in the serialised bytes ORT is given, instead of three times (resnet18: 45 MB each, all on the LOH).
+        var model = Parse(fullPath);
         var graph = model.Graph;
         if (graph is null || graph.Node.Count == 0)
         {
@@ -103,10 +104,8 @@ public static class ModelPreparer
             edited = true;
         }
 
-        if (edited)
-        {
-            bytes = model.ToByteArray();
-        }
+        // Unedited, ORT gets the file's own bytes.
+        var bytes = edited ? model.ToByteArray() : File.ReadAllBytes(fullPath);
 
         var logitsDims = outputs.Logits is null ? [] : ValueInfos.Dimensions(outputs.Logits);
         return new PreparedModel
@@ -133,11 +132,12 @@ public static class ModelPreparer
         };
     }
 
-    private static ModelProto Parse(byte[] bytes, string path)
+    private static ModelProto Parse(string path)
     {
         try
         {
-            return ModelProto.Parser.ParseFrom(bytes);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            return ModelProto.Parser.ParseFrom(stream);
         }
         catch (InvalidProtocolBufferException e)
         {

@@ -76,3 +76,19 @@ public sealed class PreparedModel
     /// </summary>
     public required bool ClassifierWeightTransposed { get; init; }
 }
+
+/// <summary>Gives back the memory that preparing models leaves behind once their sessions exist.</summary>
+public static class PreparationMemory
+{
+    /// <summary>
+    /// One blocking, compacting, decommitting full collection. A <see cref="PreparedModel"/> holds the weights twice
+    /// (parsed, and serialised for ORT), almost all on the large-object heap, and is garbage as soon as the session
+    /// exists; but nothing after start-up allocates enough to trigger a full collection, so that memory stayed
+    /// committed (resnet18: 140 MB of RSS; five models: 373 MB). Call once after a round of loading, not per request.
+    /// </summary>
+    public static void Release()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+}

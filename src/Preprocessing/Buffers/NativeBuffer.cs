@@ -6,9 +6,23 @@ namespace Inference.Preprocessing.Buffers;
 /// A growable block of unmanaged memory: never moved by the GC, so a native decoder can write into it.
 /// Its contents are not kept when it grows.
 /// </summary>
-internal sealed unsafe class NativeBuffer : IDisposable
+/// <remarks>
+/// Blocks of <see cref="MappedBytes"/> or more are mapped straight from the OS on Linux and unmapped when freed.
+/// Through malloc, a freed block of up to 32 MB raises glibc's mmap threshold to its size, after which blocks that
+/// size come from per-thread arenas that keep them: a burst of 16 12 MP JPEGs left the service 57 MB (19%) above
+/// its RSS before the burst, spread over a dozen thread arenas.
+/// </remarks>
+internal sealed unsafe partial class NativeBuffer : IDisposable
 {
+    /// <summary>From this size on (Linux) a block is its own mapping, returned to the OS when freed.</summary>
+    internal const long MappedBytes = 1L << 20;
+
+    private const int ProtReadWrite = 0x1 | 0x2;
+    private const int MapPrivateAnonymous = 0x02 | 0x20;
+
+    private static bool _mapUnavailable;
     private byte* _pointer;
+    private bool _mapped;
 
     ~NativeBuffer() => Free();
 
@@ -21,7 +35,13 @@ internal sealed unsafe class NativeBuffer : IDisposable
         {
             Free();
             var size = Math.Max(bytes, 4096);
-            _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)size, 64);
+            _pointer = size >= MappedBytes ? TryMap(size) : null;
+            _mapped = _pointer != null;
+            if (_pointer == null)
+            {
+                _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)size, 64);
+            }
+
             Capacity = size;
         }
 
@@ -43,13 +63,53 @@ internal sealed unsafe class NativeBuffer : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>A fresh private anonymous mapping (page-aligned, zeroed), or null where mmap is not to be had.</summary>
+    private static byte* TryMap(long size)
+    {
+        if (!OperatingSystem.IsLinux() || Volatile.Read(ref _mapUnavailable))
+        {
+            return null;
+        }
+
+        try
+        {
+            var address = Mmap(0, (nuint)size, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+            if (address == -1)
+            {
+                return null;
+            }
+
+            return (byte*)address;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            Volatile.Write(ref _mapUnavailable, true);
+            return null;
+        }
+    }
+
     private void Free()
     {
         if (_pointer != null)
         {
-            NativeMemory.AlignedFree(_pointer);
+            if (_mapped)
+            {
+                _ = Munmap((nint)_pointer, (nuint)Capacity);
+            }
+            else
+            {
+                NativeMemory.AlignedFree(_pointer);
+            }
+
             _pointer = null;
+            _mapped = false;
             Capacity = 0;
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "mmap")]
+    private static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static partial int Munmap(nint address, nuint length);
 }

@@ -26,7 +26,8 @@ public sealed class DynamicBatcherSchedulingTests
     public async Task TryEnqueue_PartialBatch_DispatchedOnlyOnceOldestHasWaitedMaxQueueDelay()
     {
         var executor = new RecordingExecutor();
-        await using var batcher = Create(executor, new() { MaxBatchSize = 4, MaxQueueDelay = 10 * Ms });
+        // The fixed delay: adaptive would run a lone first request at once (DynamicBatcherAdaptiveDelayTests).
+        await using var batcher = Create(executor, new() { MaxBatchSize = 4, MaxQueueDelay = 10 * Ms, AdaptiveDelay = false });
 
         batcher.TryEnqueue(NewItem(1));
         await Eventually.SettledAsync(batcher);

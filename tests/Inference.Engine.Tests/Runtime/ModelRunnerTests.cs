@@ -36,6 +36,23 @@ public sealed class ModelRunnerTests(RunnerFixture fixture) : IClassFixture<Runn
     }
 
     [Fact]
+    public async Task Execute_ConsecutiveSlotsAcrossArenaChunks_SameOutputsAsWithinOneChunk()
+    {
+        var arena = new SlotArena(SlotCount, fixture.Images[0].Length, chunkSlots: 4);
+        using var runner = fixture.CreateRunner(arena, RunnerFixture.Shape(maxBatchSize: 4), []);
+
+        var withinChunk = await RunBatch(runner, arena, [0, 1, 2, 3]);
+        var acrossChunks = await RunBatch(runner, arena, [2, 3, 4, 5]);
+
+        for (var i = 0; i < RunnerFixture.ImageCount; i++)
+        {
+            FloatAssert.Close(withinChunk[i].Logits, acrossChunks[i].Logits, 1e-6, $"logits of image {i}");
+        }
+
+        Assert.Equal(SlotCount, arena.Available);
+    }
+
+    [Fact]
     public async Task Execute_FixedBatchLargerThanBatch_PadsAndMatchesUnpaddedRun()
     {
         var arena = new SlotArena(SlotCount, fixture.Images[0].Length);

@@ -88,6 +88,58 @@ public sealed class SlotArenaTests
         Assert.Equal(arena.Slot(3).ToArray(), arena.SlotMemory(3).ToArray());
     }
 
+    [Fact]
+    public void TryRent_Fresh_NoMemoryUntilASlotIsUsed()
+    {
+        var arena = new SlotArena(72, 1000, chunkSlots: 8);
+
+        Assert.Equal(0, arena.AllocatedBytes);
+        _ = arena.TryRent();
+        Assert.Equal(8 * 1000 * sizeof(float), arena.AllocatedBytes);
+    }
+
+    [Fact]
+    public void TryRent_SlotsHeldAtOnce_GrowsOneChunkAtATimeAndReusesThem()
+    {
+        var arena = new SlotArena(72, 10, chunkSlots: 8);
+
+        var held = Enumerable.Range(0, 9).Select(_ => arena.TryRent()).ToArray();
+        Assert.Equal(2 * 8 * 10 * sizeof(float), arena.AllocatedBytes);
+        foreach (var slot in held.Reverse())
+        {
+            arena.Return(slot);
+        }
+
+        for (var round = 0; round < 100; round++)
+        {
+            arena.Return(arena.TryRent());
+        }
+
+        Assert.Equal(2 * 8 * 10 * sizeof(float), arena.AllocatedBytes);
+    }
+
+    [Fact]
+    public void TryRent_LastChunkShorter_HoldsOnlyTheRemainingSlots()
+    {
+        var arena = new SlotArena(10, 3, chunkSlots: 8);
+
+        var all = Enumerable.Range(0, 10).Select(_ => arena.TryRent()).ToArray();
+
+        Assert.Equal(10 * 3 * sizeof(float), arena.AllocatedBytes);
+        Assert.Equal(3, arena.Slot(all[^1]).Length);
+    }
+
+    [Fact]
+    public void IsContiguous_SlotsAcrossAChunkBoundary_FalseAndRangeThrows()
+    {
+        var arena = new SlotArena(16, 2, chunkSlots: 8);
+
+        Assert.True(arena.IsContiguous(0, 8));
+        Assert.True(arena.IsContiguous(8, 8));
+        Assert.False(arena.IsContiguous(6, 4));
+        Assert.Throws<ArgumentException>(() => arena.Range(6, 4));
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(4)]
