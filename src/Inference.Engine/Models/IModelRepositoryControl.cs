@@ -49,3 +49,12 @@ public enum ModelControlError
     /// <summary>Not in this mode (unload under <c>poll</c>) (400, FAILED_PRECONDITION).</summary>
     NotAllowed,
 }
+
+/// <summary>The model states of the repository index, as Triton names them.</summary>
+public static class IndexStates
+{
+    public const string Ready = "READY";
+    public const string Loading = "LOADING";
+    public const string Unavailable = "UNAVAILABLE";
+    public const string Unloading = "UNLOADING";
+}

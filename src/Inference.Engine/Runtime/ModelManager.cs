@@ -214,12 +214,3 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IMode
             ImmutableSortedDictionary<long, VersionStatus>.Empty);
     }
 }
-
-/// <summary>The model states of the repository index, as Triton names them.</summary>
-public static class IndexStates
-{
-    public const string Ready = "READY";
-    public const string Loading = "LOADING";
-    public const string Unavailable = "UNAVAILABLE";
-    public const string Unloading = "UNLOADING";
-}
