@@ -30,7 +30,7 @@ internal sealed partial class ModelManager
                     failed.Add(name);
                 }
             });
-        return [.. failed.Order(StringComparer.Ordinal)];
+        return [.. failed.OrderBy(Rank)];
     }
 
     /// <summary>

@@ -20,6 +20,10 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IMode
     private readonly ConcurrentDictionary<string, ModelEntry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _changing = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _retiring = new();
+
+    /// <summary>Listing order: the configured order, then models added later in the order they appeared.</summary>
+    private readonly ConcurrentDictionary<string, long> _rank = new(StringComparer.Ordinal);
+    private long _ranked;
     private readonly bool _allModels;
     private readonly bool _stopOnLoadFailure;
     private readonly int _parallelLoads;
@@ -45,6 +49,7 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IMode
         foreach (var name in ConfiguredNames(options))
         {
             _entries[name] = ModelEntry.Placeholder(name, ModelState.Loading, null);
+            Rank(name);
         }
     }
 
@@ -80,7 +85,7 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IMode
     }
 
     public IReadOnlyList<ModelDescriptor> List() =>
-        [.. _entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => e.Descriptor)];
+        [.. _entries.Values.OrderBy(e => Rank(e.Name)).Select(e => e.Descriptor)];
 
     public ModelDescriptor? Find(string name) => _entries.TryGetValue(name, out var entry) ? entry.Descriptor : null;
 
@@ -180,6 +185,8 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IMode
         await Task.WhenAll(_retiring.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _entries.Clear();
     }
+
+    private long Rank(string name) => _rank.GetOrAdd(name, _ => Interlocked.Increment(ref _ranked));
 
     private IEnumerable<string> ConfiguredNames(InferenceOptions options) =>
         _allModels ? _repository.ModelNames() : options.Models.Distinct(StringComparer.Ordinal);

@@ -25,28 +25,28 @@ public sealed class ModelVersionsTests
         Assert.Equal(1, host.Manager.LiveSessions);
 
         Task<ResultCopy>[] accepted;
+        Task applying;
         using (host.HoldCompute())
         {
-            // Accepted by version 1 while its executor is held: queued, not yet run.
+            // Accepted by version 1 while the compute gate is held: queued, not yet run. The swap starts meanwhile
+            // (its warm-up takes turns on the same gate, so it cannot finish before the hold ends).
             accepted = [.. Enumerable.Range(0, 3).Select(i => ResultCopy.Of(host.Engine.InferImageAsync("m", TestImages.Jpeg(i), InferenceRequestOptions.Default, ct)))];
-
             File.Copy(SharedDemoWeights.ResNet18Path, repository.PathOf("m", "2", "model.onnx").EnsureFolder());
-            await Task.Run(() => host.Manager.Apply(["m"], ct), ct);
-
-            // Routing switched at once (version 2 warmed up before the switch); version 1 still holds its queue.
-            Assert.Equal("2", host.Manager.GetServing("m").Descriptor.Version);
-            Assert.Equal(["2"], host.Manager.Versions("m").Select(v => v.Version));
-            Assert.Equal(2, host.Manager.LiveSessions);
+            applying = Task.Run(() => host.Manager.Apply(["m"], ct), ct);
             Assert.All(accepted, task => Assert.False(task.IsCompleted));
         }
 
+        await applying;
+        Assert.Equal("2", host.Manager.GetServing("m").Descriptor.Version);
+        Assert.Equal(["2"], host.Manager.Versions("m").Select(v => v.Version));
+
         var answers = await Task.WhenAll(accepted);
         Assert.All(answers, answer => Assert.Equal("1", answer.Version));
-        await Eventually.True(() => host.Manager.LiveSessions == 1, "the retired version's session disposed");
+        await Eventually.True(() => host.Manager.LiveSessions == 1, "the retired version's session disposed", 120);
         Assert.True(host.Manager.AllReady);
         var fresh = await ResultCopy.Of(host.Engine.InferImageAsync("m", TestImages.Jpeg(5), InferenceRequestOptions.Default, ct));
         Assert.Equal("2", fresh.Version);
-        await Eventually.True(() => loads.GetMeasurementSnapshot().Any(m => Equals(m.Tags["outcome"], LoadOutcomes.Unloaded)), "an unload counted");
+        await Eventually.True(() => loads.GetMeasurementSnapshot().Any(m => Equals(m.Tags["outcome"], LoadOutcomes.Unloaded)), "an unload counted", 120);
         Assert.Equal(2, loads.GetMeasurementSnapshot().Count(m => Equals(m.Tags["outcome"], LoadOutcomes.Loaded)));
     }
 
@@ -84,7 +84,7 @@ public sealed class ModelVersionsTests
         repository.Write(Path.Combine("m", "config.json"), """{ "architecture": "resnet18", "versionPolicy": { "specific": [2] } }""");
         await host.Manager.LoadAsync("m", ct);
         Assert.Equal(["2"], host.Manager.Versions("m").Select(v => v.Version));
-        await Eventually.True(() => host.Manager.LiveSessions == 1, "the retired version's session disposed");
+        await Eventually.True(() => host.Manager.LiveSessions == 1, "the retired version's session disposed", 120);
     }
 }
 
