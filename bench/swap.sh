@@ -3,13 +3,15 @@
 # A temporary repository holds model "swap" (version 1: seeded demo weights of the architecture); the service runs
 # with Inference:ModelControl=poll at 1 s on 127.0.0.1. It measures, back to back in one run:
 #   1. steady state: REST classify p50/p99 at the given concurrency for the given seconds;
-#   2. a swap under the same load: version 2 (a real model.onnx copy) is copied in 2 s into the run; the time from the
+#   2. a swap under the same load (SWAP_SECONDS, default 60, so that it spans the whole swap): version 2 (a real
+#      model.onnx copy) is copied in 4 s into the run; the time from the
 #      copy to the first answer from version 2, RSS before / peak during / after the old session is retired;
 #   3. steady state again, on version 2.
 # Loopback only; bounded in time. Prints `uptime` before and after: the machine may be shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arch=${1:-resnet18}; concurrency=${2:-4}; seconds=${3:-20}
+swap_seconds=${SWAP_SECONDS:-60}   # the swap-phase load must outlast copy + poll + load + warm-up + switch
 image=${IMAGE:-../shared/fidelity/images/darknet_dog.jpg}
 port=18090; key=bench-admin-key
 repo=$(mktemp -d /tmp/inference-swap-XXXXXX)
@@ -33,14 +35,14 @@ for _ in $(seq 1 600); do curl -sf http://127.0.0.1:$port/health/ready >/dev/nul
 rss() { awk '/VmRSS/ {print int($2/1024)}' /proc/$service/status; }
 served() { curl -s -X POST -H 'Content-Type: image/jpeg' --data-binary @"$image" http://127.0.0.1:$port/v1/models/swap/classify | sed -n 's/.*"version":"\([0-9]*\)".*/\1/p'; }
 load() { dotnet bench/LoadDriver/bin/Release/net10.0/Inference.Bench.dll --mode rest --url http://127.0.0.1:$port \
-  --model swap --image "$image" --concurrency "$concurrency" --duration "$seconds" --warmup 2; }
+  --model swap --image "$image" --concurrency "$concurrency" --duration "${1:-$seconds}" --warmup 2; }
 
 echo "== steady state, version $(served), RSS $(rss) MiB"
 load
 
 echo "== swap under load"
 before=$(rss)
-load > /tmp/inference-swap-load.txt &
+load "$swap_seconds" > /tmp/inference-swap-load.txt &
 driver=$!
 sleep 4
 model=$(ls "$cache"/"$arch"-seed42-*/model.onnx | head -1)

@@ -48,7 +48,7 @@ public sealed class InferenceDataPlane(
 
             model = catalog.Find(name, version) ?? throw new InferenceException(
                 InferenceErrorCode.ModelNotFound,
-                $"Model '{model.Name}' has no ready version '{version}'; ready versions: [{string.Join(", ", catalog.Versions(name).Select(static m => m.Version))}].");
+                $"Model '{model.Name}' has no version '{version}' ready; ready versions: [{string.Join(", ", catalog.Versions(name).Select(static m => m.Version))}].");
         }
 
         if (outputs.HasFlag(InferenceOutputs.Embedding) && model is { State: ModelState.Ready, EmbeddingOutputName: null })

@@ -67,7 +67,7 @@ internal sealed class InferenceEngine(
         }
         catch (InferenceException e) when (e.Code == InferenceErrorCode.ShuttingDown)
         {
-            metrics.Rejected(model, version ?? "", RejectReasons.Shutdown);
+            metrics.Rejected(model, version ?? models.Find(model)?.Version ?? "", RejectReasons.Shutdown);
             throw;
         }
     }

@@ -284,6 +284,12 @@ internal sealed partial class ModelManager
         var retiring = Task.Run(async () =>
         {
             await model.RetireAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // The session's native memory is freed on dispose, but the managed side (the old model's and the new load's
+            // ONNX bytes on the large-object heap) waits for a full GC that an idle server may not run for a long
+            // time: bench/swap.sh measured RSS 453 MiB before a resnet18 swap and 590 MiB after without this. One
+            // compacting collection per swap (rare) returns it.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             _metrics?.LoadOutcome(descriptor.Name, LoadOutcomes.Unloaded);
             RepositoryLog.VersionRetired(_logger, descriptor.Name, descriptor.Version, LiveSessions);
         });

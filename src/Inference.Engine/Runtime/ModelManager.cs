@@ -118,7 +118,7 @@ internal sealed partial class ModelManager : IModelCatalog, IEngineGauges, IMode
                 ? pinned.Model
                 : throw new InferenceException(
                     InferenceErrorCode.ModelNotFound,
-                    $"Model '{name}' has no ready version '{version}'; ready versions: [{string.Join(", ", entry.Serving.Keys)}].");
+                    $"Model '{name}' has no version '{version}' ready; ready versions: [{string.Join(", ", entry.Serving.Keys)}].");
         }
 
         return entry.Serving.IsEmpty

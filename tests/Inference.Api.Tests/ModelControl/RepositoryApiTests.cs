@@ -53,7 +53,7 @@ public sealed class RepositoryApiTests
         Assert.Equal("2", await ClassifyAsync(client, $"/v1/models/{Model}/versions/2/classify", ct));
         using (var retired = await client.PostAsync(new Uri($"/v1/models/{Model}/versions/1/classify", UriKind.Relative), Requests.Image(TestImages.Jpeg(1)), ct))
         {
-            await ProblemAssert.IsProblemAsync(retired, HttpStatusCode.NotFound, "no ready version '1'");
+            await ProblemAssert.IsProblemAsync(retired, HttpStatusCode.NotFound, "no version '1'");
         }
 
         // A corrupt version 3 fails to load and says why; version 2 keeps serving, readiness holds.
