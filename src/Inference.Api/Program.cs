@@ -1,6 +1,7 @@
 using Inference.Api.Grpc;
 using Inference.Api.Health;
 using Inference.Api.Hosting;
+using Inference.Api.ModelControl;
 using Inference.Api.OpenInference;
 using Inference.Api.Observability;
 using Inference.Api.Rest;
@@ -13,6 +14,7 @@ builder.AddObservability();
 builder.Services.AddInferenceEngine(builder.Configuration);
 builder.Services.AddRestApi();
 builder.Services.AddInferenceGrpc(builder.Configuration);
+builder.Services.AddModelControl();
 
 var app = builder.Build();
 
@@ -24,6 +26,7 @@ app.MapModelsApi();
 app.MapClassificationApi();
 app.MapEmbeddingApi();
 app.MapOpenInferenceRest();
+app.MapModelControlApi();
 app.MapInferenceGrpc();
 
 app.Run();

@@ -48,6 +48,14 @@ internal static class OpenInferenceProtocolTable
             ("name", 1), ("version", 2), ("last_inference", 3), ("inference_count", 4), ("execution_count", 5), ("inference_stats", 6), ("batch_stats", 7),
         ],
         ["inference.ModelStatisticsResponse"] = [("model_stats", 1)],
+        ["inference.ModelRepositoryParameter"] = [("bool_param", 1), ("int64_param", 2), ("string_param", 3), ("bytes_param", 4)],
+        ["inference.RepositoryIndexRequest"] = [("repository_name", 1), ("ready", 2)],
+        ["inference.RepositoryIndexResponse"] = [("models", 1)],
+        ["inference.RepositoryIndexResponse.ModelIndex"] = [("name", 1), ("version", 2), ("state", 3), ("reason", 4)],
+        ["inference.RepositoryModelLoadRequest"] = [("repository_name", 1), ("model_name", 2), ("parameters", 3)],
+        ["inference.RepositoryModelLoadResponse"] = [],
+        ["inference.RepositoryModelUnloadRequest"] = [("repository_name", 1), ("model_name", 2), ("parameters", 3)],
+        ["inference.RepositoryModelUnloadResponse"] = [],
 
         // model_config.proto (the fields this service fills or that describe them)
         ["inference.ModelConfig"] =
@@ -88,5 +96,8 @@ internal static class OpenInferenceProtocolTable
         ("ModelInfer", "ModelInferRequest", "ModelInferResponse"),
         ("ModelConfig", "ModelConfigRequest", "ModelConfigResponse"),
         ("ModelStatistics", "ModelStatisticsRequest", "ModelStatisticsResponse"),
+        ("RepositoryIndex", "RepositoryIndexRequest", "RepositoryIndexResponse"),
+        ("RepositoryModelLoad", "RepositoryModelLoadRequest", "RepositoryModelLoadResponse"),
+        ("RepositoryModelUnload", "RepositoryModelUnloadRequest", "RepositoryModelUnloadResponse"),
     ];
 }

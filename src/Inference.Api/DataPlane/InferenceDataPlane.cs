@@ -25,7 +25,10 @@ public sealed class InferenceDataPlane(
     private static readonly TimeSpan MinimumBackoff = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaximumBackoff = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The model by name (and version, when one is asked for) with the outputs the request will read.</summary>
+    /// <summary>
+    /// The model by name (and version, when one is asked for: else the highest ready one) with the outputs the request
+    /// will read. To run the version asked for, pass it on in <see cref="InferenceRequestOptions.Version"/>.
+    /// </summary>
     /// <exception cref="ApiException">No model name.</exception>
     /// <exception cref="InferenceException">No such model or version (ModelNotFound); no embedding tensor for an embedding request (OutputNotAvailable).</exception>
     public ModelDescriptor Resolve(string name, string? version = null, InferenceOutputs outputs = InferenceOutputs.Logits)
@@ -38,10 +41,17 @@ public sealed class InferenceDataPlane(
         var model = catalog.Find(name) ?? throw new InferenceException(
             InferenceErrorCode.ModelNotFound,
             $"Model '{ErrorTable.Echo(name)}' is not served here. Served models: {string.Join(", ", catalog.List().Select(static m => m.Name))}.");
-        if (!string.IsNullOrEmpty(version) && version != model.Version)
+        if (!string.IsNullOrEmpty(version))
         {
-            throw new InferenceException(
-                InferenceErrorCode.ModelNotFound, $"Model '{model.Name}' has no version '{ErrorTable.Echo(version)}' (it serves version '{model.Version}').");
+            // A version is a positive integer, never a path: "..", "1/..", "-1" or "01" are refused before any lookup.
+            if (!ModelRepository.TryParseVersion(version, out var number) || ModelRepository.FormatVersion(number) != version)
+            {
+                throw new ApiException(ApiErrorCode.InvalidParameter, $"Model version '{ErrorTable.Echo(version)}' is not a positive integer.");
+            }
+
+            model = catalog.Find(name, version) ?? throw new InferenceException(
+                InferenceErrorCode.ModelNotFound,
+                $"Model '{model.Name}' has no version '{version}' ready; ready versions: [{string.Join(", ", catalog.Versions(name).Select(static m => m.Version))}].");
         }
 
         if (outputs.HasFlag(InferenceOutputs.Embedding) && model is { State: ModelState.Ready, EmbeddingOutputName: null })
@@ -88,7 +98,7 @@ public sealed class InferenceDataPlane(
         }
         catch (InferenceException)
         {
-            statistics.RequestCompleted(model.Name, succeeded: false, images: 0, TimeSpan.Zero);
+            statistics.RequestCompleted(model.Name, model.Version, succeeded: false, images: 0, TimeSpan.Zero);
             throw;
         }
     }
@@ -149,13 +159,14 @@ public sealed class InferenceDataPlane(
         {
             CheckCount(model, count);
             var batch = new InferenceBatch(await RunAllAsync(count, run, nameParts).ConfigureAwait(false));
-            statistics.RequestCompleted(model.Name, succeeded: true, count, time.GetElapsedTime(started));
+            // Counted for the version that computed the answer (a swap may have moved routing since Resolve).
+            statistics.RequestCompleted(model.Name, batch.Model.Version, succeeded: true, count, time.GetElapsedTime(started));
             metrics.ImagesAnswered(model.Name, endpoint, count);
             return batch;
         }
         catch
         {
-            statistics.RequestCompleted(model.Name, succeeded: false, count, time.GetElapsedTime(started));
+            statistics.RequestCompleted(model.Name, model.Version, succeeded: false, count, time.GetElapsedTime(started));
             throw;
         }
     }

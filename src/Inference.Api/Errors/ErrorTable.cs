@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using Inference.Api.OpenInference;
 using Inference.Engine.Inference;
+using Inference.Engine.Models;
 using Inference.Preprocessing;
 
 namespace Inference.Api.Errors;
@@ -26,6 +27,15 @@ public enum ApiErrorCode
 
     /// <summary>A multipart/form-data body without an <c>image</c> part (400).</summary>
     NoImage,
+
+    /// <summary>A model repository load or unload without the admin key (401, UNAUTHENTICATED).</summary>
+    Unauthenticated,
+
+    /// <summary>A model repository load or unload with a wrong admin key (403, PERMISSION_DENIED).</summary>
+    PermissionDenied,
+
+    /// <summary>The model repository API while <c>Inference:ModelControl</c> is <c>none</c> (404, UNIMPLEMENTED).</summary>
+    ModelControlOff,
 }
 
 /// <summary>A client error found by a frontend itself (bad parameter, media type, body); its message says what is wrong.</summary>
@@ -76,6 +86,11 @@ public static class ErrorTable
     private static readonly ErrorRow NoImage = new(400, "No image", StatusCode.InvalidArgument, 400);
     private static readonly ErrorRow BadRequest = new(400, "Bad request", StatusCode.InvalidArgument, 400);
     private static readonly ErrorRow ServerFault = new(500, "Internal error", StatusCode.Internal, 500);
+    private static readonly ErrorRow Unauthenticated = new(401, "Unauthorized", StatusCode.Unauthenticated, 401);
+    private static readonly ErrorRow PermissionDenied = new(403, "Forbidden", StatusCode.PermissionDenied, 403);
+    private static readonly ErrorRow ModelControlOff = new(404, "Model control off", StatusCode.Unimplemented, 404);
+    private static readonly ErrorRow ModelLoadFailed = new(400, "Model load failed", StatusCode.InvalidArgument, 400);
+    private static readonly ErrorRow NotInThisMode = new(400, "Not allowed in this model control mode", StatusCode.FailedPrecondition, 400);
 
     /// <summary>The row for <paramref name="error"/>, or null for an exception no row types (a server fault).</summary>
     public static ErrorRow? Find(Exception error) => error switch
@@ -101,7 +116,17 @@ public static class ErrorTable
             ApiErrorCode.PayloadTooLarge => PayloadTooLarge,
             ApiErrorCode.TooManyImages => TooManyImages,
             ApiErrorCode.BadMultipart => BadMultipart,
+            ApiErrorCode.Unauthenticated => Unauthenticated,
+            ApiErrorCode.PermissionDenied => PermissionDenied,
+            ApiErrorCode.ModelControlOff => ModelControlOff,
             _ => NoImage,
+        },
+        ModelControlException e => e.Error switch
+        {
+            ModelControlError.NotFound => NotFound,
+            ModelControlError.InvalidName => InvalidParameter,
+            ModelControlError.LoadFailed => ModelLoadFailed,
+            _ => NotInThisMode,
         },
         BadHttpRequestException { StatusCode: 413 } => PayloadTooLarge,
         BadHttpRequestException { StatusCode: >= 400 and < 500 } e => BadRequest with { Status = e.StatusCode, OipStatus = e.StatusCode },

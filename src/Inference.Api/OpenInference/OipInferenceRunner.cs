@@ -19,7 +19,10 @@ internal sealed class OipInferenceRunner(InferenceDataPlane plane)
         var model = plane.Resolve(request.ModelName, request.ModelVersion);
         var outputs = OipOutputPlan.For(model, request.Outputs, request.BinaryOutputs);
         var input = SingleInput(model, request.Inputs);
-        var options = new InferenceRequestOptions { Timeout = timeout, Outputs = outputs.EngineOutputs };
+        var options = new InferenceRequestOptions
+        {
+            Timeout = timeout, Outputs = outputs.EngineOutputs, Version = string.IsNullOrEmpty(request.ModelVersion) ? null : request.ModelVersion,
+        };
         using var batch = input.Datatype switch
         {
             OipNames.Fp32 => await RunTensorsAsync(model, input, options, cancellationToken).ConfigureAwait(false),
@@ -27,7 +30,8 @@ internal sealed class OipInferenceRunner(InferenceDataPlane plane)
             _ => throw OipTensorCodec.Invalid(
                 $"Input '{ErrorTable.Echo(input.Name)}' has datatype '{ErrorTable.Echo(input.Datatype)}'; send FP32 [N,3,H,W] tensors or BYTES [N] encoded images."),
         };
-        return new OipInferResponse(model.Name, model.Version, request.Id, outputs.Build(batch));
+        // The version that computed the answer (without one asked for, a swap may have moved routing since Resolve).
+        return new OipInferResponse(model.Name, batch.Model.Version, request.Id, outputs.Build(batch));
     }
 
     private static OipInput SingleInput(ModelDescriptor model, IReadOnlyList<OipInput> inputs)

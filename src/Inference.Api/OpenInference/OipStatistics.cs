@@ -5,7 +5,7 @@ using Inference.Engine.Models;
 namespace Inference.Api.OpenInference;
 
 /// <summary>
-/// A model's statistics in Triton's shape, over every protocol the service speaks, all read from the engine's one
+/// A model version's statistics in Triton's shape (one entry per version, as Triton reports them), over every protocol the service speaks, all read from the engine's one
 /// source (<see cref="IEngineStatistics"/>): success and fail per request (recorded by the data plane, from the
 /// decoded request to its results); queue, compute_input (decode, resize
 /// and normalise into the batch input) and compute_infer (the forward pass, each image charged its whole batch's)
@@ -16,7 +16,7 @@ public sealed class OipStatistics(IEngineStatistics engine)
 {
     public ModelStatistics Snapshot(ModelDescriptor model)
     {
-        var run = engine.Snapshot(model.Name);
+        var run = engine.Snapshot(model.Name, model.Version);
         var statistics = new ModelStatistics
         {
             Name = model.Name,
@@ -43,6 +43,10 @@ public sealed class OipStatistics(IEngineStatistics engine)
         }));
         return statistics;
     }
+
+    /// <summary>Every serving version of <paramref name="models"/> (a model with none, e.g. still loading, as itself).</summary>
+    public static IEnumerable<ModelDescriptor> Served(IModelCatalog catalog, IEnumerable<ModelDescriptor> models) =>
+        models.SelectMany(model => catalog.Versions(model.Name) is { Count: > 0 } versions ? versions : [model]);
 
     private static StatisticDuration Duration(StageTotal total) =>
         new() { Count = (ulong)total.Count, Ns = (ulong)total.Total.Ticks * 100 };

@@ -7,7 +7,7 @@ using Inference.Engine.Models;
 namespace Inference.Api.OpenInference;
 
 /// <summary>The Open Inference Protocol's <c>inference.GRPCInferenceService</c>.</summary>
-internal sealed class OpenInferenceGrpcService(
+internal sealed partial class OpenInferenceGrpcService(
     OipInferenceRunner runner, InferenceDataPlane plane, IModelCatalog catalog, OipStatistics statistics, TimeProvider time)
     : GRPCInferenceService.GRPCInferenceServiceBase
 {
@@ -20,8 +20,8 @@ internal sealed class OpenInferenceGrpcService(
     /// <summary>As in Triton, an unknown model is simply not ready.</summary>
     public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context)
     {
-        var model = catalog.Find(request.Name);
-        var ready = model is { State: ModelState.Ready } && (string.IsNullOrEmpty(request.Version) || request.Version == model.Version);
+        var model = string.IsNullOrEmpty(request.Version) ? catalog.Find(request.Name) : catalog.Find(request.Name, request.Version);
+        var ready = model is { State: ModelState.Ready };
         return Task.FromResult(new ModelReadyResponse { Ready = ready });
     }
 
@@ -36,7 +36,9 @@ internal sealed class OpenInferenceGrpcService(
 
     public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context)
     {
-        var models = string.IsNullOrEmpty(request.Name) ? catalog.List() : [plane.Resolve(request.Name, request.Version)];
+        var models = string.IsNullOrEmpty(request.Name) ? OipStatistics.Served(catalog, catalog.List())
+            : string.IsNullOrEmpty(request.Version) ? OipStatistics.Served(catalog, [plane.Resolve(request.Name)])
+            : [plane.Resolve(request.Name, request.Version)];
         var response = new ModelStatisticsResponse();
         response.ModelStats.AddRange(models.Select(statistics.Snapshot));
         return Task.FromResult(response);

@@ -27,7 +27,7 @@ public static class OpenInferenceRestEndpoints
         v2.MapGet("/health/live", () => Results.Ok());
         v2.MapGet("/health/ready", (IModelCatalog catalog) => catalog.AllReady ? Results.Ok() : Results.BadRequest());
         v2.MapGet("/models/stats", (IModelCatalog catalog, OipStatistics statistics) =>
-            Results.Bytes(OipRestResponseWriter.WriteStatistics(catalog.List().Select(statistics.Snapshot)), "application/json"));
+            Results.Bytes(OipRestResponseWriter.WriteStatistics(OipStatistics.Served(catalog, catalog.List()).Select(statistics.Snapshot)), "application/json"));
 
         foreach (var prefix in new[] { "/models/{model}", "/models/{model}/versions/{version}" })
         {
@@ -35,11 +35,13 @@ public static class OpenInferenceRestEndpoints
             model.MapGet("/", (string model, string? version, InferenceDataPlane plane) =>
                 Results.Json(ModelMetadataBody.From(OipMetadata.Model(plane.Resolve(model, version))), OipRestJsonContext.Default.ModelMetadataBody));
             model.MapGet("/ready", (string model, string? version, IModelCatalog catalog) =>
-                catalog.Find(model) is { State: ModelState.Ready } found && (version is null || version == found.Version) ? Results.Ok() : Results.BadRequest());
+                (version is null ? catalog.Find(model) : catalog.Find(model, version)) is { State: ModelState.Ready } ? Results.Ok() : Results.BadRequest());
             model.MapGet("/config", (string model, string? version, InferenceDataPlane plane) =>
                 Results.Text(ConfigFormatter.Format(OipMetadata.Config(plane.Resolve(model, version))), "application/json"));
-            model.MapGet("/stats", (string model, string? version, InferenceDataPlane plane, OipStatistics statistics) =>
-                Results.Bytes(OipRestResponseWriter.WriteStatistics([statistics.Snapshot(plane.Resolve(model, version))]), "application/json"));
+            model.MapGet("/stats", (string model, string? version, InferenceDataPlane plane, IModelCatalog catalog, OipStatistics statistics) =>
+                Results.Bytes(OipRestResponseWriter.WriteStatistics(
+                    version is null ? OipStatistics.Served(catalog, [plane.Resolve(model)]).Select(statistics.Snapshot) : [statistics.Snapshot(plane.Resolve(model, version))]),
+                    "application/json"));
             model.MapPost("/infer", InferAsync).WithInferenceMetrics(InferenceEndpoint.Infer, RequestProtocol.OipRest);
         }
 

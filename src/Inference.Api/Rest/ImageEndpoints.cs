@@ -21,20 +21,23 @@ public static class ImageEndpoints
     public static IEndpointRouteBuilder MapClassificationApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/models/{model}/classify", ClassifyAsync).WithName("Classify");
+        app.MapPost("/v1/models/{model}/versions/{version}/classify", ClassifyAsync).WithName("ClassifyVersion");
         return app;
     }
 
     public static IEndpointRouteBuilder MapEmbeddingApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/models/{model}/embed", EmbedAsync).WithName("Embed");
+        app.MapPost("/v1/models/{model}/versions/{version}/embed", EmbedAsync).WithName("EmbedVersion");
         return app;
     }
 
-    private static async Task<IResult> ClassifyAsync(string model, HttpContext context, InferenceDataPlane plane, IOptions<InferenceOptions> options)
+    private static async Task<IResult> ClassifyAsync(
+        string model, string? version, HttpContext context, InferenceDataPlane plane, IOptions<InferenceOptions> options)
     {
-        var descriptor = plane.Resolve(model);
+        var descriptor = plane.Resolve(model, version);
         var requested = RequestParameters.TopK(context.Request);
-        var requestOptions = RequestParameters.Options(context.Request, InferenceOutputs.Logits);
+        var requestOptions = RequestParameters.Options(context.Request, InferenceOutputs.Logits) with { Version = version };
         plane.Admit(descriptor, requestOptions);
         using var bodies = await ImageBodyReader.ReadAsync(context.Request, options.Value.MaxImageBytes, context.RequestAborted);
         using var batch = await plane.RunImagesAsync(
@@ -48,11 +51,12 @@ public static class ImageEndpoints
             : TypedResults.Json(new ClassifyResponse(model, batch.Model.Version, Top(batch, 0, k)), InferenceJsonContext.Default.ClassifyResponse);
     }
 
-    private static async Task EmbedAsync(string model, HttpContext context, InferenceDataPlane plane, IOptions<InferenceOptions> options)
+    private static async Task EmbedAsync(
+        string model, string? version, HttpContext context, InferenceDataPlane plane, IOptions<InferenceOptions> options)
     {
-        var descriptor = plane.Resolve(model, outputs: InferenceOutputs.Embedding);
+        var descriptor = plane.Resolve(model, version, InferenceOutputs.Embedding);
         var normalize = RequestParameters.Normalize(context.Request);
-        var requestOptions = RequestParameters.Options(context.Request, InferenceOutputs.Embedding);
+        var requestOptions = RequestParameters.Options(context.Request, InferenceOutputs.Embedding) with { Version = version };
         plane.Admit(descriptor, requestOptions);
         using var bodies = await ImageBodyReader.ReadAsync(context.Request, options.Value.MaxImageBytes, context.RequestAborted);
         using var batch = await plane.RunImagesAsync(

@@ -14,12 +14,35 @@ public sealed class InferenceOptions
     [Required(AllowEmptyStrings = false)]
     public string ModelRepository { get; set; } = "models";
 
-    /// <summary>The models to load at start-up (folder names in the repository).</summary>
+    /// <summary>The models to load at start-up (folder names in the repository); <c>["*"]</c> serves every model folder.</summary>
     [MinLength(1)]
     public IList<string> Models { get; set; } = [];
 
     /// <summary>Stop the process (exit code 1) when a configured model fails to load, instead of staying unready.</summary>
     public bool StopOnModelLoadFailure { get; set; } = true;
+
+    /// <summary>
+    /// How the model set changes while the service runs: <c>none</c> (fixed at start-up), <c>explicit</c> (the Open
+    /// Inference Protocol's repository API loads and unloads) or <c>poll</c> (the repository is rescanned every
+    /// <see cref="RepositoryPollInterval"/>). With <c>explicit</c> or <c>poll</c>, <see cref="AdminApiKey"/> is required.
+    /// </summary>
+    [EnumDataType(typeof(ModelControlMode))]
+    public ModelControlMode ModelControl { get; set; } = ModelControlMode.None;
+
+    /// <summary>How often <c>poll</c> rescans the repository.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan RepositoryPollInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The bearer key of the repository API's load and unload (compared in constant time).</summary>
+    public string? AdminApiKey { get; set; }
+
+    /// <summary>
+    /// Models loaded at once at start-up; 0 means min(cores, 4). Preparing a graph (protobuf parse and rewrite) is
+    /// single-threaded, so up to one load per core overlaps usefully; each load in flight holds about twice its model's
+    /// bytes on the heap, so at most 4 bound the start-up memory peak (warm-ups still take turns on the compute gate).
+    /// </summary>
+    [Range(0, 64)]
+    public int MaxParallelModelLoads { get; set; }
 
     /// <summary>Where generated demo weights are cached (must be writable).</summary>
     [Required(AllowEmptyStrings = false)]
@@ -74,6 +97,18 @@ public sealed class InferenceOptions
 [OptionsValidator]
 public sealed partial class InferenceOptionsValidator : IValidateOptions<InferenceOptions>;
 
+public enum ModelControlMode
+{
+    /// <summary>The models of <c>Inference:Models</c> load at start-up; nothing changes until a restart.</summary>
+    None,
+
+    /// <summary>The repository API (<c>/v2/repository/...</c>, gRPC Repository*) loads and unloads models.</summary>
+    Explicit,
+
+    /// <summary>The repository is rescanned every <c>Inference:RepositoryPollInterval</c> and changes applied.</summary>
+    Poll,
+}
+
 public enum ExecutionProviderKind
 {
     /// <summary>CUDA if it loads, else CPU; the log says which and why.</summary>
@@ -113,9 +148,32 @@ internal sealed class ModelNamesValidator : IValidateOptions<InferenceOptions>
             return ValidateOptionsResult.Fail("Inference:Models is empty: name at least one model folder of the repository (e.g. Inference:Models:0=resnet18).");
         }
 
-        var invalid = options.Models.Where(m => !ModelRepository.IsValidName(m)).ToArray();
+        if (options.Models.Contains(Configuration.ModelNames.All) && options.Models.Count != 1)
+        {
+            return ValidateOptionsResult.Fail("Inference:Models holds \"*\" beside other names: use [\"*\"] alone (every model folder) or list the names.");
+        }
+
+        var invalid = options.Models.Where(m => m != Configuration.ModelNames.All && !ModelRepository.IsValidName(m)).ToArray();
         return invalid.Length == 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail($"Inference:Models holds invalid model name(s): {string.Join(", ", invalid.Select(m => $"'{m}'"))}.");
     }
+}
+
+/// <summary>The one wildcard of <c>Inference:Models</c>.</summary>
+public static class ModelNames
+{
+    /// <summary><c>["*"]</c>: every model folder of the repository (and, under <c>poll</c>, folders added later).</summary>
+    public const string All = "*";
+}
+
+/// <summary>Model control needs an admin key: with <c>explicit</c> or <c>poll</c> and no key, start-up fails and says so.</summary>
+internal sealed class ModelControlValidator : IValidateOptions<InferenceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InferenceOptions options) =>
+        options.ModelControl != ModelControlMode.None && string.IsNullOrWhiteSpace(options.AdminApiKey)
+            ? ValidateOptionsResult.Fail(
+                $"Inference:AdminApiKey is not set: Inference:ModelControl '{options.ModelControl.ToString().ToLowerInvariant()}' turns on the model " +
+                "repository API, whose load and unload need that key (Authorization: Bearer <key>). Set Inference:AdminApiKey, or Inference:ModelControl to 'none'.")
+            : ValidateOptionsResult.Success;
 }

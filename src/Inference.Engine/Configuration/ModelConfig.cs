@@ -73,6 +73,9 @@ public sealed record ModelConfig
     /// <summary>Names the pooled-feature tensor instead of finding it in the graph.</summary>
     public string? EmbeddingTensor { get; init; }
 
+    /// <summary>Which numeric version folders serve (Triton's version_policy); the default serves the highest.</summary>
+    public VersionPolicy VersionPolicy { get; init; } = VersionPolicy.Default;
+
     /// <summary>Settings this service does not know: rejected so that typos do not pass silently.</summary>
     [JsonExtensionData]
     public IDictionary<string, object>? Unknown { get; init; }

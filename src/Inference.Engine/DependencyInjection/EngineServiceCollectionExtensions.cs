@@ -27,6 +27,7 @@ public static class EngineServiceCollectionExtensions
             .Bind(configuration.GetSection(InferenceOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, ConfigurationKeyValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, ModelNamesValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, ModelControlValidator>());
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
@@ -47,6 +48,10 @@ public static class EngineServiceCollectionExtensions
             new SessionFactory(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, NullLogger.Instance).IntraOpThreads));
         services.TryAddSingleton(CreateManager);
         services.TryAddSingleton<IModelCatalog>(sp => sp.GetRequiredService<ModelManager>());
+        services.TryAddSingleton<IModelRepositoryControl>(sp => sp.GetRequiredService<ModelManager>());
+        services.TryAddSingleton(sp => new ModelRepository(RepositoryPath.Resolve(
+            sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory(),
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value.ModelRepository)));
         services.TryAddSingleton<IInferenceEngine>(sp => new InferenceEngine(
             sp.GetRequiredService<ModelManager>(),
             sp.GetRequiredService<IImagePreprocessor>(),
@@ -54,6 +59,7 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<EngineMetrics>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ModelHostedService>();
+        services.AddHostedService<RepositoryPoller>();
         return services;
     }
 
@@ -64,25 +70,26 @@ public static class EngineServiceCollectionExtensions
         var metrics = services.GetRequiredService<EngineMetrics>();
         var loggerFactory = services.GetRequiredService<ILoggerFactory>();
         var logger = loggerFactory.CreateLogger("Inference.Engine");
-        var contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
+        var repository = services.GetRequiredService<ModelRepository>();
 
         var cpuGate = services.GetRequiredService<ComputeGate>();
 
-        ModelLoader CreateLoader()
+        ModelLoader CreateLoader(SessionCounter liveSessions)
         {
             var sessions = new SessionFactory(options, logger);
             return new ModelLoader(
-                new ModelRepository(RepositoryPath.Resolve(contentRoot, options.ModelRepository)),
+                repository,
                 sessions,
                 new DemoWeights(options.DemoWeightsCache, logger),
                 cpuGate,
                 metrics,
                 options.MaxQueueWait,
                 timeProvider,
-                logger);
+                logger,
+                liveSessions);
         }
 
-        var manager = new ModelManager(options, CreateLoader, timeProvider, logger);
+        var manager = new ModelManager(options, CreateLoader, repository, metrics, timeProvider, logger);
         metrics.Observe(manager);
         return manager;
     }

@@ -4,10 +4,11 @@ using Inference.Engine.Batching;
 namespace Inference.Engine.Diagnostics;
 
 /// <summary>
-/// The engine's instruments, in seconds, tagged by model only (low cardinality). Exported by the host;
-/// as scraped: inference_queue_duration_seconds, inference_preprocess_duration_seconds,
+/// The engine's instruments, in seconds, tagged by model and version (low cardinality: a version policy keeps a few).
+/// Exported by the host; as scraped: inference_queue_duration_seconds, inference_preprocess_duration_seconds,
 /// inference_compute_duration_seconds, inference_batch_size, inference_requests_rejected_total,
-/// inference_model_load_duration_seconds; the gauges are observed from <see cref="IEngineGauges"/>.
+/// inference_model_load_duration_seconds, inference_model_loads_total{model,outcome}; the gauges are observed from
+/// <see cref="IEngineGauges"/>.
 /// The same points feed <see cref="EngineStatistics"/> (the Open Inference Protocol's model statistics).
 /// </summary>
 public sealed class EngineMetrics
@@ -27,6 +28,7 @@ public sealed class EngineMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _load;
+    private readonly Counter<long> _loads;
     private readonly EngineStatistics _statistics;
 
     public EngineMetrics(IMeterFactory meterFactory, EngineStatistics statistics)
@@ -44,51 +46,58 @@ public sealed class EngineMetrics
         _rejected = meter.CreateCounter<long>("inference.requests.rejected", description: "Requests refused or dropped by the engine (reason: queue_full|deadline|shutdown).");
         _load = meter.CreateHistogram<double>("inference.model.load.duration", "s", "Time to load and warm up a model.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LoadBuckets });
+        _loads = meter.CreateCounter<long>(
+            "inference.model.loads", description: "Model version loads, unloads and load failures (outcome: loaded|failed|unloaded).");
         Meter = meter;
     }
 
     public Meter Meter { get; }
 
-    public void QueueWait(string model, TimeSpan elapsed)
+    public void QueueWait(string model, string version, TimeSpan elapsed)
     {
-        _queue.Record(elapsed.TotalSeconds, Tag(model));
-        _statistics.QueueWaited(model, elapsed);
+        _queue.Record(elapsed.TotalSeconds, Tag(model), VersionTag(version));
+        _statistics.QueueWaited(model, version, elapsed);
     }
 
-    public void Preprocessed(string model, TimeSpan elapsed)
+    public void Preprocessed(string model, string version, TimeSpan elapsed)
     {
-        _preprocess.Record(elapsed.TotalSeconds, Tag(model));
-        _statistics.Preprocessed(model, elapsed);
+        _preprocess.Record(elapsed.TotalSeconds, Tag(model), VersionTag(version));
+        _statistics.Preprocessed(model, version, elapsed);
     }
 
-    public void BatchRan(string model, int size, TimeSpan elapsed)
+    public void BatchRan(string model, string version, int size, TimeSpan elapsed)
     {
-        _compute.Record(elapsed.TotalSeconds, Tag(model));
-        _batchSize.Record(size, Tag(model));
-        _statistics.BatchRan(model, size, elapsed);
+        _compute.Record(elapsed.TotalSeconds, Tag(model), VersionTag(version));
+        _batchSize.Record(size, Tag(model), VersionTag(version));
+        _statistics.BatchRan(model, version, size, elapsed);
     }
 
-    public void Rejected(string model, string reason) =>
-        _rejected.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("reason", reason));
+    /// <summary>Counts a refusal; <paramref name="version"/> is "" when no version was chosen yet (e.g. refused while draining).</summary>
+    public void Rejected(string model, string version, string reason) =>
+        _rejected.Add(1, Tag(model), VersionTag(version), new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Counts a version loaded (<c>loaded</c>), one that failed to load (<c>failed</c>) or one unloaded (<c>unloaded</c>).</summary>
+    public void LoadOutcome(string model, string outcome) =>
+        _loads.Add(1, Tag(model), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>
     /// Counts a request the batcher dropped before running it: <c>deadline</c> or <c>shutdown</c>. A request the
     /// caller cancelled is not a rejection and is not counted.
     /// </summary>
-    public void Dropped(string model, DropReason reason)
+    public void Dropped(string model, string version, DropReason reason)
     {
         switch (reason)
         {
             case DropReason.DeadlineExceeded:
-                Rejected(model, RejectReasons.Deadline);
+                Rejected(model, version, RejectReasons.Deadline);
                 break;
             case DropReason.ShuttingDown:
-                Rejected(model, RejectReasons.Shutdown);
+                Rejected(model, version, RejectReasons.Shutdown);
                 break;
         }
     }
 
-    public void Loaded(string model, TimeSpan elapsed) => _load.Record(elapsed.TotalSeconds, Tag(model));
+    public void Loaded(string model, string version, TimeSpan elapsed) => _load.Record(elapsed.TotalSeconds, Tag(model), VersionTag(version));
 
     /// <summary>Registers the queue-depth, readiness and uptime gauges over <paramref name="gauges"/>.</summary>
     public void Observe(IEngineGauges gauges)
@@ -96,7 +105,10 @@ public sealed class EngineMetrics
         Meter.CreateObservableGauge("inference.queue.depth", () => gauges.QueueDepths(), description: "Requests waiting per model.");
         Meter.CreateObservableGauge("inference.model.ready", () => gauges.Readiness(), description: "1 when the model is ready, else 0.");
         Meter.CreateObservableGauge("inference.model.uptime", () => gauges.Uptimes(), "s", "Seconds since the model became ready.");
+        Meter.CreateObservableGauge("inference.model.sessions", () => gauges.Sessions(), description: "ONNX Runtime sessions alive (a swap holds two until the old one drains).");
     }
 
     private static KeyValuePair<string, object?> Tag(string model) => new("model", model);
+
+    private static KeyValuePair<string, object?> VersionTag(string version) => new("version", version);
 }

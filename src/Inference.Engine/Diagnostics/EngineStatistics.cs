@@ -3,39 +3,23 @@ using System.Collections.Concurrent;
 namespace Inference.Engine.Diagnostics;
 
 /// <summary>
-/// Keeps <see cref="IEngineStatistics"/> per model. The engine's stages are fed by <see cref="EngineMetrics"/> at the
+/// Keeps <see cref="IEngineStatistics"/> per model version (a model's totals are the sum of its versions'). The engine's stages are fed by <see cref="EngineMetrics"/> at the
 /// points where the engine's histograms are recorded, so the two never disagree on what was counted; the requests by
 /// the host's data plane through <see cref="RequestCompleted"/>.
 /// </summary>
 public sealed class EngineStatistics(TimeProvider timeProvider) : IEngineStatistics
 {
-    private readonly ConcurrentDictionary<string, Book> _models = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Model, string Version), Book> _books = new();
 
-    public ModelRunStatistics Snapshot(string model)
+    public ModelRunStatistics Snapshot(string model) =>
+        Merge(_books.Where(b => b.Key.Model == model).Select(static b => b.Value));
+
+    public ModelRunStatistics Snapshot(string model, string version) =>
+        _books.TryGetValue((model, version), out var book) ? Merge([book]) : ModelRunStatistics.Empty;
+
+    public void RequestCompleted(string model, string version, bool succeeded, int images, TimeSpan elapsed)
     {
-        if (!_models.TryGetValue(model, out var book))
-        {
-            return ModelRunStatistics.Empty;
-        }
-
-        lock (book)
-        {
-            return new ModelRunStatistics(
-                book.Success,
-                book.Fail,
-                book.ImagesAnswered,
-                book.Preprocess,
-                book.Queue,
-                book.Compute,
-                book.Executions,
-                [.. book.Batches.OrderBy(static b => b.Key).Select(static b => b.Value)],
-                book.LastRun);
-        }
-    }
-
-    public void RequestCompleted(string model, bool succeeded, int images, TimeSpan elapsed)
-    {
-        var book = For(model);
+        var book = For(model, version);
         lock (book)
         {
             if (succeeded)
@@ -50,27 +34,27 @@ public sealed class EngineStatistics(TimeProvider timeProvider) : IEngineStatist
         }
     }
 
-    internal void Preprocessed(string model, TimeSpan elapsed)
+    internal void Preprocessed(string model, string version, TimeSpan elapsed)
     {
-        var book = For(model);
+        var book = For(model, version);
         lock (book)
         {
             book.Preprocess = Add(book.Preprocess, 1, elapsed);
         }
     }
 
-    internal void QueueWaited(string model, TimeSpan elapsed)
+    internal void QueueWaited(string model, string version, TimeSpan elapsed)
     {
-        var book = For(model);
+        var book = For(model, version);
         lock (book)
         {
             book.Queue = Add(book.Queue, 1, elapsed);
         }
     }
 
-    internal void BatchRan(string model, int size, TimeSpan elapsed)
+    internal void BatchRan(string model, string version, int size, TimeSpan elapsed)
     {
-        var book = For(model);
+        var book = For(model, version);
         var now = timeProvider.GetUtcNow();
         lock (book)
         {
@@ -85,7 +69,44 @@ public sealed class EngineStatistics(TimeProvider timeProvider) : IEngineStatist
     private static StageTotal Add(StageTotal total, long count, TimeSpan elapsed) =>
         new(total.Count + count, total.Total + (elapsed < TimeSpan.Zero ? TimeSpan.Zero : elapsed));
 
-    private Book For(string model) => _models.GetOrAdd(model, static _ => new Book());
+    private Book For(string model, string version) => _books.GetOrAdd((model, version), static _ => new Book());
+
+    private static ModelRunStatistics Merge(IEnumerable<Book> books)
+    {
+        var total = new Book();
+        var any = false;
+        foreach (var book in books)
+        {
+            any = true;
+            lock (book)
+            {
+                total.Success = Add(total.Success, book.Success.Count, book.Success.Total);
+                total.Fail = Add(total.Fail, book.Fail.Count, book.Fail.Total);
+                total.ImagesAnswered += book.ImagesAnswered;
+                total.Preprocess = Add(total.Preprocess, book.Preprocess.Count, book.Preprocess.Total);
+                total.Queue = Add(total.Queue, book.Queue.Count, book.Queue.Total);
+                total.Compute = Add(total.Compute, book.Compute.Count, book.Compute.Total);
+                total.Executions += book.Executions;
+                total.LastRun = book.LastRun > total.LastRun || total.LastRun is null ? book.LastRun : total.LastRun;
+                foreach (var (size, batch) in book.Batches)
+                {
+                    var sum = total.Batches.GetValueOrDefault(size, new BatchSizeTotal(size, 0, TimeSpan.Zero));
+                    total.Batches[size] = sum with { Executions = sum.Executions + batch.Executions, Compute = sum.Compute + batch.Compute };
+                }
+            }
+        }
+
+        return !any ? ModelRunStatistics.Empty : new ModelRunStatistics(
+            total.Success,
+            total.Fail,
+            total.ImagesAnswered,
+            total.Preprocess,
+            total.Queue,
+            total.Compute,
+            total.Executions,
+            [.. total.Batches.OrderBy(static b => b.Key).Select(static b => b.Value)],
+            total.LastRun);
+    }
 
     private sealed class Book
     {

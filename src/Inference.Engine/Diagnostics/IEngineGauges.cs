@@ -10,4 +10,7 @@ public interface IEngineGauges
     IEnumerable<Measurement<int>> Readiness();
 
     IEnumerable<Measurement<double>> Uptimes();
+
+    /// <summary>Live ONNX Runtime sessions of the whole engine (one per served version, two per model mid-swap).</summary>
+    IEnumerable<Measurement<int>> Sessions() => [];
 }

@@ -10,9 +10,12 @@ public interface IEngineStatistics
     /// <summary>The model's totals so far; <see cref="ModelRunStatistics.Empty"/> for a model that has done nothing yet.</summary>
     ModelRunStatistics Snapshot(string model);
 
+    /// <summary>One version's totals (the Open Inference Protocol's statistics are per version).</summary>
+    ModelRunStatistics Snapshot(string model, string version);
+
     /// <summary>
-    /// Records one finished request for a served model: the host's data plane calls it once per request, with the
+    /// Records one finished request for a served model version (the one that computed it, or the one it was meant for): the host's data plane calls it once per request, with the
     /// number of images it carried and how long it took, whether it succeeded or failed.
     /// </summary>
-    void RequestCompleted(string model, bool succeeded, int images, TimeSpan elapsed);
+    void RequestCompleted(string model, string version, bool succeeded, int images, TimeSpan elapsed);
 }

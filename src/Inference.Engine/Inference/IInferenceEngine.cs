@@ -42,6 +42,9 @@ public sealed record InferenceRequestOptions
     /// <summary>Exact (torchvision) or fast decode for this request.</summary>
     public DecodeMode? DecodeMode { get; init; }
 
+    /// <summary>The model version to run (a positive integer as text); null runs the highest ready version.</summary>
+    public string? Version { get; init; }
+
     /// <summary>Which outputs the caller will read; the engine copies only these out of the batch.</summary>
     public InferenceOutputs Outputs { get; init; } = InferenceOutputs.All;
 }

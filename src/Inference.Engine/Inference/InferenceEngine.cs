@@ -20,39 +20,54 @@ internal sealed class InferenceEngine(
     public ValueTask<InferenceResult> InferImageAsync(
         string model, ReadOnlyMemory<byte> encodedImage, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
-        var serving = Serving(model);
-        var image = new ImageFill(preprocessor, metrics, encodedImage, serving.PreprocessingFor(requestOptions.DecodeMode), model);
-        return serving.InferAsync(image, ImageFill.Fill, Deadline(requestOptions), requestOptions.Outputs, cancellationToken);
+        var deadline = Deadline(requestOptions);
+        while (true)
+        {
+            var serving = Serving(model, requestOptions.Version);
+            var image = new ImageFill(preprocessor, metrics, encodedImage, serving.PreprocessingFor(requestOptions.DecodeMode), model, serving.Descriptor.Version);
+            if (serving.TryInfer(image, ImageFill.Fill, deadline, requestOptions.Outputs, cancellationToken, out var pending))
+            {
+                return pending;
+            }
+
+            // That version was swapped out after the lookup (nothing was done): the next lookup finds what serves now.
+        }
     }
 
     public ValueTask<InferenceResult> InferTensorAsync(
         string model, ReadOnlyMemory<float> chw, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
-        var serving = Serving(model);
-        if (chw.Length != serving.InputPerImage)
+        var deadline = Deadline(requestOptions);
+        while (true)
         {
-            var shape = serving.Descriptor.InputShape;
-            throw new InferenceException(
-                InferenceErrorCode.InvalidInput,
-                $"Model '{model}' takes {serving.InputPerImage} floats per image ([{shape[1]}, {shape[2]}, {shape[3]}]); got {chw.Length}.");
-        }
+            var serving = Serving(model, requestOptions.Version);
+            if (chw.Length != serving.InputPerImage)
+            {
+                var shape = serving.Descriptor.InputShape;
+                throw new InferenceException(
+                    InferenceErrorCode.InvalidInput,
+                    $"Model '{model}' takes {serving.InputPerImage} floats per image ([{shape[1]}, {shape[2]}, {shape[3]}]); got {chw.Length}.");
+            }
 
-        return serving.InferAsync(
-            chw, static (tensor, slot) => tensor.Span.CopyTo(slot), Deadline(requestOptions), requestOptions.Outputs, cancellationToken);
+            if (serving.TryInfer(chw, static (tensor, slot) => tensor.Span.CopyTo(slot), deadline, requestOptions.Outputs, cancellationToken, out var pending))
+            {
+                return pending;
+            }
+        }
     }
 
-    public void Admit(string model, InferenceRequestOptions requestOptions) => Serving(model).Admit(Deadline(requestOptions));
+    public void Admit(string model, InferenceRequestOptions requestOptions) => Serving(model, requestOptions.Version).Admit(Deadline(requestOptions));
 
     /// <summary>The serving model; a request refused because the service is draining counts as a <c>shutdown</c> rejection.</summary>
-    private LoadedModel Serving(string model)
+    private LoadedModel Serving(string model, string? version)
     {
         try
         {
-            return models.GetServing(model);
+            return models.GetServing(model, version);
         }
         catch (InferenceException e) when (e.Code == InferenceErrorCode.ShuttingDown)
         {
-            metrics.Rejected(model, RejectReasons.Shutdown);
+            metrics.Rejected(model, version ?? models.Find(model)?.Version ?? "", RejectReasons.Shutdown);
             throw;
         }
     }
@@ -65,7 +80,7 @@ internal sealed class InferenceEngine(
 
     /// <summary>One image to decode and preprocess straight into its slot, traced and timed.</summary>
     private readonly record struct ImageFill(
-        IImagePreprocessor Preprocessor, EngineMetrics Metrics, ReadOnlyMemory<byte> EncodedImage, PreprocessingSpec Spec, string Model)
+        IImagePreprocessor Preprocessor, EngineMetrics Metrics, ReadOnlyMemory<byte> EncodedImage, PreprocessingSpec Spec, string Model, string Version)
     {
         public static void Fill(ImageFill image, Span<float> slot)
         {
@@ -74,7 +89,7 @@ internal sealed class InferenceEngine(
             {
                 var started = Stopwatch.GetTimestamp();
                 var decoded = image.Preprocessor.Preprocess(image.EncodedImage.Span, image.Spec, slot);
-                image.Metrics.Preprocessed(image.Model, Stopwatch.GetElapsedTime(started));
+                image.Metrics.Preprocessed(image.Model, image.Version, Stopwatch.GetElapsedTime(started));
                 EngineTracing.Preprocessed(activity, decoded);
             }
             catch (Exception e)

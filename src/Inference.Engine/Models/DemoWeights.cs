@@ -15,6 +15,9 @@ internal sealed class DemoWeights(string cacheRoot, ILogger logger)
     /// <summary>Bump when the builder's output changes, so stale caches are not reused.</summary>
     private const string BuilderRevision = "r1";
 
+    /// <summary>One generation per file at a time: models load in parallel and may share an architecture and seed.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> Generating = new(StringComparer.Ordinal);
+
     public string GetOrCreate(string architecture, ulong seed)
     {
         if (!ResNetArchitectures.TryGetDepth(architecture, out var depth))
@@ -29,6 +32,14 @@ internal sealed class DemoWeights(string cacheRoot, ILogger logger)
             return path;
         }
 
+        lock (Generating.GetOrAdd(path, static _ => new object()))
+        {
+            return File.Exists(path) ? path : Generate(architecture, depth, seed, directory, path);
+        }
+    }
+
+    private string Generate(string architecture, int depth, ulong seed, string directory, string path)
+    {
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Guid.NewGuid():N}.tmp");
         var started = Stopwatch.GetTimestamp();

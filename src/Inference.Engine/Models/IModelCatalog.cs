@@ -10,6 +10,12 @@ public interface IModelCatalog
 
     /// <summary>True once every configured model is ready.</summary>
     bool AllReady { get; }
+
+    /// <summary>The versions of <paramref name="name"/> that serve now, ascending (the last one answers requests that name none).</summary>
+    IReadOnlyList<ModelDescriptor> Versions(string name) => Find(name) is { State: ModelState.Ready } model ? [model] : [];
+
+    /// <summary>Version <paramref name="version"/> of <paramref name="name"/> if it serves now, else null.</summary>
+    ModelDescriptor? Find(string name, string version) => Versions(name).FirstOrDefault(m => m.Version == version);
 }
 
 public enum ModelState
@@ -18,4 +24,7 @@ public enum ModelState
     Ready,
     Failed,
     Draining,
+
+    /// <summary>Unloaded through the repository API, or its folder was removed; no version serves.</summary>
+    Unloaded,
 }

@@ -14,11 +14,15 @@ internal delegate void SlotFill<TState>(TState state, Span<float> slot);
 /// A model that is serving: its session, slot arena, runner, batcher and admission. It owns each request's input
 /// slot from rent to return: rent, admission, fill, enqueue; if any of them fails the slot comes back here, and
 /// once enqueued the runner returns it after the batch ran or the batcher dropped the request (cancelled,
-/// deadline, shutdown).
+/// deadline, shutdown). A version being replaced is retired: routing has already moved on, so callers that still
+/// hold it finish entering (or are turned away to look again), everything it accepted runs, then it is disposed.
 /// </summary>
 internal sealed class LoadedModel : IAsyncDisposable
 {
-    private readonly InferenceSession _session;
+    private readonly IDisposable _session;
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _entered;
+    private int _retired;
     private readonly ModelRunner _runner;
     private readonly SlotArena _arena;
     private readonly DynamicBatcher<InferenceWorkItem> _batcher;
@@ -27,7 +31,7 @@ internal sealed class LoadedModel : IAsyncDisposable
     private int _disposed;
 
     public LoadedModel(
-        ModelRunner runner, InferenceSession session, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher, Admission admission,
+        ModelRunner runner, IDisposable session, SlotArena arena, DynamicBatcher<InferenceWorkItem> batcher, Admission admission,
         TimeProvider timeProvider, EngineMetrics? metrics = null)
     {
         Descriptor = runner.Descriptor;
@@ -79,6 +83,58 @@ internal sealed class LoadedModel : IAsyncDisposable
     /// deadline, with Retry-After); ShuttingDown. Whatever <paramref name="fill"/> throws passes through.
     /// </exception>
     public ValueTask<InferenceResult> InferAsync<TState>(
+        TState state, SlotFill<TState> fill, DateTimeOffset deadline, InferenceOutputs outputs, CancellationToken cancellationToken) =>
+        TryInfer(state, fill, deadline, outputs, cancellationToken, out var pending)
+            ? pending
+            : throw new InferenceException(InferenceErrorCode.ModelNotReady, $"Model '{Descriptor.Name}' version {Descriptor.Version} was unloaded.");
+
+    /// <summary>
+    /// As <see cref="InferAsync{TState}"/>, or false (nothing done) when this version was retired after the caller
+    /// found it: the caller looks the model up again and gets what serves now.
+    /// </summary>
+    public bool TryInfer<TState>(
+        TState state, SlotFill<TState> fill, DateTimeOffset deadline, InferenceOutputs outputs, CancellationToken cancellationToken,
+        out ValueTask<InferenceResult> pending)
+    {
+        pending = default;
+        Interlocked.Increment(ref _entered);
+        try
+        {
+            if (Volatile.Read(ref _retired) != 0)
+            {
+                return false;
+            }
+
+            pending = Enter(state, fill, deadline, outputs, cancellationToken);
+            return true;
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _entered) == 0 && Volatile.Read(ref _retired) != 0)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes this version out of service once routing no longer finds it: waits for callers still entering, runs
+    /// every request already queued (their own deadlines still apply), then disposes the session and returns its memory.
+    /// </summary>
+    public async Task RetireAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _retired, 1);
+        if (Volatile.Read(ref _entered) == 0)
+        {
+            _idle.TrySetResult();
+        }
+
+        await _idle.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _batcher.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    private ValueTask<InferenceResult> Enter<TState>(
         TState state, SlotFill<TState> fill, DateTimeOffset deadline, InferenceOutputs outputs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fill);
@@ -121,7 +177,7 @@ internal sealed class LoadedModel : IAsyncDisposable
                 case EnqueueResult.QueueFull:
                     throw Refused(Admission.QueueFull(_batcher.QueueDepth));
                 default:
-                    _metrics?.Rejected(Descriptor.Name, RejectReasons.Shutdown);
+                    _metrics?.Rejected(Descriptor.Name, Descriptor.Version, RejectReasons.Shutdown);
                     throw new InferenceException(InferenceErrorCode.ShuttingDown, "The service is shutting down and accepts no new requests.");
             }
         }
@@ -162,7 +218,7 @@ internal sealed class LoadedModel : IAsyncDisposable
 
     private InferenceException Refused(InferenceException refusal)
     {
-        _metrics?.Rejected(Descriptor.Name, RejectReasons.QueueFull);
+        _metrics?.Rejected(Descriptor.Name, Descriptor.Version, RejectReasons.QueueFull);
         return refusal;
     }
 
@@ -182,5 +238,41 @@ internal sealed class LoadedModel : IAsyncDisposable
 
         // Deadline and shutdown drops are counted where they happen, in the runner's Drop.
         return await item.Completion.ConfigureAwait(false);
+    }
+}
+
+/// <summary>Counts the ONNX Runtime sessions alive in this engine (created, not yet disposed).</summary>
+internal sealed class SessionCounter
+{
+    private int _live;
+
+    public int Live => Volatile.Read(ref _live);
+
+    public void Opened() => Interlocked.Increment(ref _live);
+
+    public void Closed() => Interlocked.Decrement(ref _live);
+}
+
+/// <summary>A session counted in a <see cref="SessionCounter"/> until it is disposed (once).</summary>
+internal sealed class CountedSession : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly SessionCounter? _counter;
+    private int _disposed;
+
+    public CountedSession(InferenceSession session, SessionCounter? counter)
+    {
+        _session = session;
+        _counter = counter;
+        counter?.Opened();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _session.Dispose();
+            _counter?.Closed();
+        }
     }
 }

@@ -21,13 +21,20 @@ internal sealed class ModelLoader(
     EngineMetrics metrics,
     TimeSpan defaultQueueBudget,
     TimeProvider timeProvider,
-    ILogger logger)
+    ILogger logger,
+    SessionCounter? liveSessions = null)
 {
-    public LoadedModel Load(string name)
+    /// <summary>The repository this loader reads (versions, policies and fingerprints come from it too).</summary>
+    public ModelRepository Repository => repository;
+
+    /// <summary>Loads version <paramref name="version"/> of <paramref name="name"/> (null: the highest on disk).</summary>
+    public LoadedModel Load(string name, long? version = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var source = repository.Resolve(name);
+        var source = repository.Resolve(name, version);
         var config = source.Config;
+
+        // Resolve the model file path: the repository's model.onnx, else generated demo weights.
         var (modelPath, weights) = source.ModelPath is { } provided
             ? (provided, WeightsSource.Provided)
             : (demoWeights.GetOrCreate(config.Architecture!, config.DemoSeed), WeightsSource.Demo);
@@ -53,6 +60,7 @@ internal sealed class ModelLoader(
         }
 
         var (session, provider) = sessions.Create(name, prepared);
+        var counted = new CountedSession(session, liveSessions);
         try
         {
             var shape = ProbeShape(session, prepared, config);
@@ -75,14 +83,14 @@ internal sealed class ModelLoader(
             var arena = new SlotArena(config.QueueCapacity + (executors * shape.MaxRunBatch), shape.InputPerImage);
             var runner = new ModelRunner(
                 descriptor, session, arena, gate, shape, executors, new ServiceTimeEstimate(perImage), timeProvider,
-                (batch, run) => OnBatch(name, batch, run), (_, reason) => metrics.Dropped(name, reason), logger);
+                (batch, run) => OnBatch(name, source.Version, batch, run), (_, reason) => metrics.Dropped(name, source.Version, reason), logger);
             var queueBudget = config.MaxQueueWaitMs is { } budgetMs ? TimeSpan.FromMilliseconds(budgetMs) : defaultQueueBudget;
             var admission = new Admission(name, runner.ServiceTime, queueBudget, shape.MaxBatchSize, executors, timeProvider, logger);
             var batcher = new DynamicBatcher<InferenceWorkItem>(batching, runner, timeProvider, name, logger);
-            var loaded = new LoadedModel(runner, session, arena, batcher, admission, timeProvider, metrics);
+            var loaded = new LoadedModel(runner, counted, arena, batcher, admission, timeProvider, metrics);
 
             var elapsed = Stopwatch.GetElapsedTime(started);
-            metrics.Loaded(name, elapsed);
+            metrics.Loaded(name, source.Version, elapsed);
             EngineLog.ModelReady(
                 logger, name, provider, elapsed.TotalSeconds, warmUp.TotalSeconds, prepared.InputName, string.Join('x', descriptor.InputShape),
                 shape.LogitsPerImage, prepared.EmbeddingOutputName ?? "(none)", shape.EmbeddingPerImage, shape.MaxBatchSize,
@@ -91,21 +99,21 @@ internal sealed class ModelLoader(
         }
         catch
         {
-            session.Dispose();
+            counted.Dispose();
             throw;
         }
     }
 
-    private void OnBatch(string model, IReadOnlyList<InferenceWorkItem> batch, BatchRun run)
+    private void OnBatch(string model, string version, IReadOnlyList<InferenceWorkItem> batch, BatchRun run)
     {
         var endedAt = timeProvider.GetUtcNow();
         var startedAt = endedAt - run.Elapsed;
         foreach (var item in batch)
         {
-            metrics.QueueWait(model, startedAt - item.EnqueuedAt);
+            metrics.QueueWait(model, version, startedAt - item.EnqueuedAt);
         }
 
-        metrics.BatchRan(model, run.Size, run.Elapsed);
+        metrics.BatchRan(model, version, run.Size, run.Elapsed);
         EngineTracing.BatchRan(model, batch, startedAt, endedAt);
     }
 

@@ -60,11 +60,11 @@ public sealed class KestrelDrainTests
             using var refused = await fresh.PostToAsync(Classify, Requests.Image(TestImages.Jpeg(83)));
             await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable, "shutting down");
             var scraped = await PrometheusText.ScrapeAsync(fresh);
-            Assert.Equal(1, scraped.Value("inference_requests_rejected_total", ("model", ObservedServiceFactory.Model), ("reason", "shutdown")));
+            Assert.Equal(1, scraped.Value("inference_requests_rejected_total", ("model", ObservedServiceFactory.Model), ("version", "1"), ("reason", "shutdown")));
             Assert.Equal(1, scraped.Value(
                 "inference_request_duration_seconds_count",
                 ("model", ObservedServiceFactory.Model), ("endpoint", "classify"), ("protocol", "rest"), ("outcome", "rejected")));
-            Assert.Equal(0, scraped.Value("inference_model_ready", ("model", ObservedServiceFactory.Model)));
+            Assert.Equal(0, scraped.Value("inference_model_ready", ("model", ObservedServiceFactory.Model), ("version", "1")));
             Assert.False(stopped.IsCompleted);
         }
 

@@ -42,22 +42,22 @@ public sealed class MetricsEndpointTests(ObservedService service)
         // Images, rejections.
         Assert.Equal(7, Delta("inference_images_total", ("model", Model), ("endpoint", "classify")));
         Assert.Equal(1, Delta("inference_images_total", ("model", Model), ("endpoint", "embed")));
-        Assert.Equal(2, Delta("inference_requests_rejected_total", ("model", Model), ("reason", "queue_full")));
-        Assert.Equal(1, Delta("inference_requests_rejected_total", ("model", Model), ("reason", "deadline")));
+        Assert.Equal(2, Delta("inference_requests_rejected_total", ("model", Model), ("version", "1"), ("reason", "queue_full")));
+        Assert.Equal(1, Delta("inference_requests_rejected_total", ("model", Model), ("version", "1"), ("reason", "deadline")));
 
         // Stages and batches: 8 images ran; 11 were preprocessed (the 2 refused and the 1 expired ones too).
-        Assert.Equal(8, Delta("inference_batch_size_sum", ("model", Model)));
-        Assert.Equal(8, Delta("inference_queue_duration_seconds_count", ("model", Model)));
-        Assert.Equal(11, Delta("inference_preprocess_duration_seconds_count", ("model", Model)));
-        var batches = Delta("inference_batch_size_count", ("model", Model));
+        Assert.Equal(8, Delta("inference_batch_size_sum", ("model", Model), ("version", "1")));
+        Assert.Equal(8, Delta("inference_queue_duration_seconds_count", ("model", Model), ("version", "1")));
+        Assert.Equal(11, Delta("inference_preprocess_duration_seconds_count", ("model", Model), ("version", "1")));
+        var batches = Delta("inference_batch_size_count", ("model", Model), ("version", "1"));
         Assert.InRange(batches, 4, 8);
-        Assert.Equal(batches, Delta("inference_compute_duration_seconds_count", ("model", Model)));
+        Assert.Equal(batches, Delta("inference_compute_duration_seconds_count", ("model", Model), ("version", "1")));
 
         // Gauges and model lifecycle.
-        Assert.Equal(0, after.Find("inference_queue_depth", ("model", Model))!.Value);
-        Assert.Equal(1, after.Find("inference_model_ready", ("model", Model))!.Value);
-        Assert.True(after.Find("inference_model_uptime_seconds", ("model", Model))!.Value > 0);
-        Assert.Equal(1, after.Value("inference_model_load_duration_seconds_count", ("model", Model)));
+        Assert.Equal(0, after.Find("inference_queue_depth", ("model", Model), ("version", "1"))!.Value);
+        Assert.Equal(1, after.Find("inference_model_ready", ("model", Model), ("version", "1"))!.Value);
+        Assert.True(after.Find("inference_model_uptime_seconds", ("model", Model), ("version", "1"))!.Value > 0);
+        Assert.Equal(1, after.Value("inference_model_load_duration_seconds_count", ("model", Model), ("version", "1")));
         Assert.True(after.Find("process_uptime_seconds")!.Value > 0);
 
         // .NET runtime and ASP.NET Core meters; no GPU series where NVML is missing.
@@ -67,8 +67,8 @@ public sealed class MetricsEndpointTests(ObservedService service)
         Assert.Contains(after.Names, n => n.StartsWith("kestrel_", StringComparison.Ordinal));
         Assert.DoesNotContain(after.Names, n => n.StartsWith("gpu_", StringComparison.Ordinal));
 
-        // Low cardinality: the inference series carry only these labels.
-        string[] allowed = ["model", "endpoint", "protocol", "outcome", "reason", "le"];
+        // Low cardinality: the inference series carry only these labels (engine series: model and version).
+        string[] allowed = ["model", "version", "endpoint", "protocol", "outcome", "reason", "le"];
         Assert.All(after.All.Where(s => s.Name.StartsWith("inference_", StringComparison.Ordinal)), s => Assert.Subset(allowed.ToHashSet(), s.Own.Keys.ToHashSet()));
     }
 

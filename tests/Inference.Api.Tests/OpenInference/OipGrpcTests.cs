@@ -154,9 +154,9 @@ public sealed class OipGrpcTests : IAsyncLifetime
     public async Task ModelStatistics_NoName_ReportsEveryModelFromTheSharedTotals()
     {
         var engine = (EngineStatistics)_host.Services.GetRequiredService<IEngineStatistics>();
-        engine.QueueWaited(FakeModels.Main, TimeSpan.FromMilliseconds(4));
-        engine.BatchRan(FakeModels.Main, 1, TimeSpan.FromMilliseconds(9));
-        engine.RequestCompleted(FakeModels.Main, succeeded: false, images: 1, TimeSpan.FromMilliseconds(1));
+        engine.QueueWaited(FakeModels.Main, "1", TimeSpan.FromMilliseconds(4));
+        engine.BatchRan(FakeModels.Main, "1", 1, TimeSpan.FromMilliseconds(9));
+        engine.RequestCompleted(FakeModels.Main, "1", succeeded: false, images: 1, TimeSpan.FromMilliseconds(1));
 
         var stats = await _client.ModelStatisticsAsync(new ModelStatisticsRequest(), cancellationToken: Ct);
 

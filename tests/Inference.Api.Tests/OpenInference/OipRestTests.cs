@@ -179,10 +179,10 @@ public sealed class OipRestTests : IAsyncLifetime
     public async Task GetStats_RecordedWork_WritesEveryTotalAndTheBatchSizes()
     {
         var engine = (EngineStatistics)_host.Services.GetRequiredService<IEngineStatistics>();
-        engine.Preprocessed("resnet-fake", TimeSpan.FromMilliseconds(2));
-        engine.Preprocessed("resnet-fake", TimeSpan.FromMilliseconds(2));
-        engine.BatchRan("resnet-fake", 2, TimeSpan.FromMilliseconds(10));
-        engine.RequestCompleted("resnet-fake", succeeded: true, images: 2, TimeSpan.FromMilliseconds(15));
+        engine.Preprocessed("resnet-fake", "1", TimeSpan.FromMilliseconds(2));
+        engine.Preprocessed("resnet-fake", "1", TimeSpan.FromMilliseconds(2));
+        engine.BatchRan("resnet-fake", "1", 2, TimeSpan.FromMilliseconds(10));
+        engine.RequestCompleted("resnet-fake", "1", succeeded: true, images: 2, TimeSpan.FromMilliseconds(15));
 
         using var stats = JsonDocument.Parse(await _host.Http.GetStringAsync("/v2/models/resnet-fake/stats", Ct));
 

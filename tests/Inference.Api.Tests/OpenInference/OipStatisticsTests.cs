@@ -15,18 +15,18 @@ public sealed class OipStatisticsTests
     {
         var (statistics, engine) = Create();
         var model = FakeModels.Ready().Name;
-        engine.Preprocessed(model, TimeSpan.FromMilliseconds(3));
-        engine.Preprocessed(model, TimeSpan.FromMilliseconds(5));
-        engine.Preprocessed(model, TimeSpan.FromMilliseconds(4));
-        engine.QueueWaited(model, TimeSpan.FromMilliseconds(1));
-        engine.QueueWaited(model, TimeSpan.FromMilliseconds(2));
-        engine.QueueWaited(model, TimeSpan.FromMilliseconds(7));
-        engine.BatchRan(model, 2, TimeSpan.FromMilliseconds(20));
-        engine.BatchRan(model, 1, TimeSpan.FromMilliseconds(12));
-        engine.RequestCompleted(model, succeeded: true, images: 1, TimeSpan.FromMilliseconds(40));
-        engine.RequestCompleted(model, succeeded: true, images: 1, TimeSpan.FromMilliseconds(30));
-        engine.RequestCompleted(model, succeeded: false, images: 1, TimeSpan.FromMilliseconds(2));
-        engine.RequestCompleted(model, succeeded: false, images: 1, TimeSpan.FromMilliseconds(9));
+        engine.Preprocessed(model, "1", TimeSpan.FromMilliseconds(3));
+        engine.Preprocessed(model, "1", TimeSpan.FromMilliseconds(5));
+        engine.Preprocessed(model, "1", TimeSpan.FromMilliseconds(4));
+        engine.QueueWaited(model, "1", TimeSpan.FromMilliseconds(1));
+        engine.QueueWaited(model, "1", TimeSpan.FromMilliseconds(2));
+        engine.QueueWaited(model, "1", TimeSpan.FromMilliseconds(7));
+        engine.BatchRan(model, "1", 2, TimeSpan.FromMilliseconds(20));
+        engine.BatchRan(model, "1", 1, TimeSpan.FromMilliseconds(12));
+        engine.RequestCompleted(model, "1", succeeded: true, images: 1, TimeSpan.FromMilliseconds(40));
+        engine.RequestCompleted(model, "1", succeeded: true, images: 1, TimeSpan.FromMilliseconds(30));
+        engine.RequestCompleted(model, "1", succeeded: false, images: 1, TimeSpan.FromMilliseconds(2));
+        engine.RequestCompleted(model, "1", succeeded: false, images: 1, TimeSpan.FromMilliseconds(9));
 
         var snapshot = statistics.Snapshot(FakeModels.Ready());
 
@@ -50,7 +50,7 @@ public sealed class OipStatisticsTests
     public void Snapshot_ModelWithNoWork_IsAllZerosWithEveryDurationPresent()
     {
         var (statistics, engine) = Create();
-        engine.BatchRan("another-model", 4, TimeSpan.FromMilliseconds(10));
+        engine.BatchRan("another-model", "1", 4, TimeSpan.FromMilliseconds(10));
 
         var snapshot = statistics.Snapshot(FakeModels.Ready());
 

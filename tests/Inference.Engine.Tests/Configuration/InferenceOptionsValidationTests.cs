@@ -87,6 +87,42 @@ public sealed class InferenceOptionsValidationTests
         Assert.Single(error.Failures);
     }
 
+    [Theory]
+    [InlineData("explicit")]
+    [InlineData("poll")]
+    public void Options_ModelControlOnWithoutAdminKey_FailsSayingSo(string mode)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new() { ["Inference:Models:0"] = "m", ["Inference:ModelControl"] = mode }));
+
+        Assert.Contains("Inference:AdminApiKey is not set", error.Message, StringComparison.Ordinal);
+        Assert.Contains(mode, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_ModelControlWithKeyAndAllModels_Bind()
+    {
+        var options = Resolve(new()
+        {
+            ["Inference:Models:0"] = "*",
+            ["Inference:ModelControl"] = "poll",
+            ["Inference:AdminApiKey"] = "k",
+            ["Inference:RepositoryPollInterval"] = "00:00:02",
+        });
+
+        Assert.Equal(ModelControlMode.Poll, options.ModelControl);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.RepositoryPollInterval);
+        Assert.Equal(ModelControlMode.None, new InferenceOptions().ModelControl);
+        Assert.Equal(TimeSpan.FromSeconds(15), new InferenceOptions().RepositoryPollInterval);
+    }
+
+    [Fact]
+    public void Options_WildcardBesideNames_FailsNamingInferenceModels()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new() { ["Inference:Models:0"] = "*", ["Inference:Models:1"] = "m" }));
+
+        Assert.Contains("Inference:Models", error.Message, StringComparison.Ordinal);
+    }
+
     private static InferenceOptions Resolve(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

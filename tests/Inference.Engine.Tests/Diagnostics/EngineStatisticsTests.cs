@@ -15,8 +15,8 @@ public sealed class EngineStatisticsTests
         {
             for (var i = 0; i < 500; i++)
             {
-                statistics.BatchRan("m", size, TimeSpan.FromMilliseconds(1));
-                statistics.QueueWaited("m", TimeSpan.FromMilliseconds(2));
+                statistics.BatchRan("m", "1", size, TimeSpan.FromMilliseconds(1));
+                statistics.QueueWaited("m", "1", TimeSpan.FromMilliseconds(2));
             }
         }, TestContext.Current.CancellationToken)));
 

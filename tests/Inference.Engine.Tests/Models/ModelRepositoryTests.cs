@@ -158,4 +158,33 @@ public sealed class ModelRepositoryTests : IDisposable
     private ModelRepository Repository() => new(_root.Root);
 
     public void Dispose() => _root.Dispose();
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("1/..")]
+    [InlineData("-1")]
+    [InlineData("0")]
+    [InlineData("+1")]
+    [InlineData(" 1")]
+    [InlineData("1e3")]
+    [InlineData("99999999999999999999")]
+    public void TryParseVersion_NotAPositiveInteger_Refused(string version) =>
+        Assert.False(ModelRepository.TryParseVersion(version, out _));
+
+    [Fact]
+    public void Versions_NumericFoldersWithAModelOrConfig_AscendingAndResolvable()
+    {
+        using var directory = new TempDirectory();
+        directory.Write(Path.Combine("m", "10", "model.onnx"), "x");
+        directory.Write(Path.Combine("m", "2", "config.json"), """{ "architecture": "resnet18" }""");
+        directory.Write(Path.Combine("m", "3", "notes.txt"), "no model here");
+        directory.Write(Path.Combine("m", "007", "model.onnx"), "leading zeros are no version");
+        var repository = new ModelRepository(directory.Root);
+
+        Assert.Equal([2, 10], repository.Versions("m"));
+        Assert.Equal("2", repository.Resolve("m", 2).Version);
+        Assert.Equal("10", repository.Resolve("m").Version);
+        Assert.Empty(repository.Versions("absent"));
+        Assert.Throws<ModelConfigException>(() => repository.Resolve("m", 4));
+    }
 }
