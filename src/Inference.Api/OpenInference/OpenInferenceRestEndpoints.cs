@@ -51,7 +51,7 @@ public static class OpenInferenceRestEndpoints
     private static async Task<IResult> InferAsync(string model, string? version, OipInferenceRunner runner, InferenceDataPlane plane, HttpContext context)
     {
         // Refused before the body is read, as REST classify/embed are: under overload a refusal must stay cheap.
-        plane.Admit(plane.Resolve(model, version), new InferenceRequestOptions());
+        plane.Admit(plane.Resolve(model, version), new InferenceRequestOptions { Version = version });
         var headerLength = context.Request.Headers.TryGetValue(OipNames.HeaderContentLength, out var header)
             ? (int.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out var length)
                 ? length
