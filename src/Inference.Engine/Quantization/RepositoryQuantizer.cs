@@ -76,6 +76,9 @@ public static class RepositoryQuantizer
                 documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
               ?? throw new ModelConfigException($"{sourceConfig}: not a JSON object.");
         node["precision"] = ModelConfig.Int8Precision;
+
+        // The output is quantized already: no calibration at load.
+        node.Remove("calibration");
         File.WriteAllText(path, node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
     }
 
