@@ -43,6 +43,7 @@ internal static class FeaturizerAccuracy
             ("minmax, 7-bit weights, first conv float", basis with { KeepFloat = ["Input247"] }),
         ];
         var inv = CultureInfo.InvariantCulture;
+        var histogram = string.Empty;
         Console.WriteLine("| calibration / weights | mean cosine | min cosine (image) | variants retrieving their source |");
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var (label, settings) in variants)
@@ -60,7 +61,14 @@ internal static class FeaturizerAccuracy
             });
             Console.WriteLine(string.Create(inv,
                 $"| {label} | {cosines.Average(c => c.Cosine):F5} | {worst.Cosine:F5} ({worst.Name}) | {retrieved}/{FidelityVariants.Sources.Count} |"));
+            if (settings == basis)
+            {
+                histogram = $"default: {result.FoldedBatchNorms} BatchNormalizations folded; optimized int8 ops: " +
+                            OptimizedGraph.Describe(OptimizedGraph.OpHistogram(result.Model.ToByteArray()));
+            }
         }
+
+        Console.WriteLine(histogram);
     }
 
     private static List<(string Name, float[] Tensor)> Load(string photos, PreprocessingSpec spec)

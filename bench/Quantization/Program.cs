@@ -10,7 +10,14 @@ using Inference.Preprocessing;
 //   [--images 100] [--work /tmp/int8-bench] [--photos ../shared/fidelity]
 // Model alone, FP32 vs INT8 (2 intra-op threads, ORT_ENABLE_ALL), measured back to back in alternating rounds.
 //   or: -- --featurizer <Microsoft.ML.DnnImageFeaturizer.ResNet18's tools/DnnImageModels> [--images 32]: accuracy on real weights.
+//   or: -- --synthetic <folder> [--images 32]: only write the synthetic calibration scenes (for rest-int8.sh).
 var options = BenchOptions.Parse(args);
+if (Array.IndexOf(args, "--synthetic") is var synthetic and >= 0 && synthetic + 1 < args.Length)
+{
+    Console.WriteLine(Inference.TestSupport.Quantization.SyntheticPhotos.Write(args[synthetic + 1], options.Images));
+    return;
+}
+
 Directory.CreateDirectory(options.Work);
 Console.WriteLine($"uptime before: {Machine.Uptime()}");
 if (options.Featurizer is { } featurizer)
