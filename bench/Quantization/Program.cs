@@ -9,9 +9,24 @@ using Inference.Preprocessing;
 // dotnet run -c Release --project bench/Quantization -- [--depths 18,50,152] [--batches 1,8] [--seconds 3] [--rounds 3]
 //   [--images 100] [--work /tmp/int8-bench] [--photos ../shared/fidelity]
 // Model alone, FP32 vs INT8 (2 intra-op threads, ORT_ENABLE_ALL), measured back to back in alternating rounds.
+//   or: -- --featurizer <Microsoft.ML.DnnImageFeaturizer.ResNet18's tools/DnnImageModels> [--images 32]: accuracy on real weights.
+//   or: -- --synthetic <folder> [--images 32]: only write the synthetic calibration scenes (for rest-int8.sh).
 var options = BenchOptions.Parse(args);
+if (Array.IndexOf(args, "--synthetic") is var synthetic and >= 0 && synthetic + 1 < args.Length)
+{
+    Console.WriteLine(Inference.TestSupport.Quantization.SyntheticPhotos.Write(args[synthetic + 1], options.Images));
+    return;
+}
+
 Directory.CreateDirectory(options.Work);
 Console.WriteLine($"uptime before: {Machine.Uptime()}");
+if (options.Featurizer is { } featurizer)
+{
+    FeaturizerAccuracy.Run(featurizer, options.Photos, options.Work, options.Images);
+    Console.WriteLine($"uptime after: {Machine.Uptime()}");
+    return;
+}
+
 var calibration = CalibrationImages.Prepare(Path.Combine(options.Work, "calibration"), options.Photos, options.Images);
 var evaluation = CalibrationImages.Evaluation(options.Photos);
 Console.WriteLine($"calibration: {options.Images} crops in {calibration}; evaluation: {evaluation.Count} images");

@@ -7,7 +7,7 @@ using SkiaSharp;
 
 namespace Inference.Bench.Quantization;
 
-internal sealed record BenchOptions(int[] Depths, int[] Batches, double Seconds, int Rounds, int Images, string Work, string Photos)
+internal sealed record BenchOptions(int[] Depths, int[] Batches, double Seconds, int Rounds, int Images, string Work, string Photos, string? Featurizer)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -25,7 +25,8 @@ internal sealed record BenchOptions(int[] Depths, int[] Batches, double Seconds,
             int.Parse(Get("--rounds", "3"), CultureInfo.InvariantCulture),
             int.Parse(Get("--images", "100"), CultureInfo.InvariantCulture),
             Get("--work", Path.Combine(Path.GetTempPath(), "int8-bench")),
-            Get("--photos", "../shared/fidelity"));
+            Get("--photos", "../shared/fidelity"),
+            Array.IndexOf(args, "--featurizer") >= 0 ? Get("--featurizer", "") : null);
     }
 }
 

@@ -7,7 +7,7 @@ namespace Inference.Tools.Quantize;
 
 /// <summary>
 /// <c>quantize --repository models --model resnet50 --calibration photos [--images 100] [--method minmax|percentile]
-/// [--percentile 99.99] [--output resnet50-int8] [--threads 2]</c>: writes <c>&lt;repository&gt;/&lt;output&gt;/</c> with the
+/// [--percentile 99.99] [--weight-bits 7|8] [--output resnet50-int8] [--threads 2]</c>: writes <c>&lt;repository&gt;/&lt;output&gt;/</c> with the
 /// INT8 model and a config.json saying <c>"precision": "int8"</c>.
 /// </summary>
 internal static class QuantizeCommand
@@ -21,12 +21,18 @@ internal static class QuantizeCommand
         var method = new Option<string>("--method") { Description = "Range per tensor: minmax or percentile.", DefaultValueFactory = _ => "minmax" };
         method.AcceptOnlyFromAmong("minmax", "percentile");
         var percentile = new Option<double>("--percentile") { Description = "With --method percentile: the percentile kept of each tail.", DefaultValueFactory = _ => 99.99 };
+        var weightBits = new Option<int>("--weight-bits")
+        {
+            Description = "7 (default: no int16 saturation in ORT's U8S8 kernels on CPUs without VNNI) or 8 (full range, for VNNI CPUs).",
+            DefaultValueFactory = _ => 7,
+        };
+        weightBits.AcceptOnlyFromAmong("7", "8");
         var output = new Option<string?>("--output") { Description = "The new model's name (default: <model>-int8)." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads for calibration.", DefaultValueFactory = _ => 2 };
 
         var command = new RootCommand("Calibrates a repository model over images and writes its static INT8 (QDQ) form as a new model.")
         {
-            repository, model, calibration, images, method, percentile, output, threads,
+            repository, model, calibration, images, method, percentile, weightBits, output, threads,
         };
         images.Validators.Add(r => AddErrorIf(r, r.GetValueOrDefault<int>() < 1, "--images must be at least 1."));
         threads.Validators.Add(r => AddErrorIf(r, r.GetValueOrDefault<int>() < 1, "--threads must be at least 1."));
@@ -41,6 +47,7 @@ internal static class QuantizeCommand
                 Method = parse.GetValue(method) == "percentile" ? CalibrationMethod.Percentile : CalibrationMethod.MinMax,
                 Percentile = parse.GetValue(percentile),
                 IntraOpThreads = parse.GetValue(threads),
+                ReduceRange = parse.GetValue(weightBits) == 7,
             };
             var total = Math.Min(settings.MaxImages, Calibrator.FindImages(settings.CalibrationFolder, settings.MaxImages).Count);
             var bar = new ProgressBar(total);
@@ -50,7 +57,7 @@ internal static class QuantizeCommand
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{name}: {result.Images} images, {result.QuantizedActivations} activations and {result.QuantizedWeights} weights quantized " +
-                $"({settings.Method.ToString().ToLowerInvariant()}); calibration {result.CalibrationTime.TotalSeconds:F1} s, " +
+                $"({settings.Method.ToString().ToLowerInvariant()}, {(settings.ReduceRange ? 7 : 8)}-bit weights, {result.FoldedBatchNorms} BatchNormalizations folded); calibration {result.CalibrationTime.TotalSeconds:F1} s, " +
                 $"quantization {result.QuantizationTime.TotalSeconds:F1} s -> {path} ({new FileInfo(path).Length:N0} bytes)"));
             return 0;
         });

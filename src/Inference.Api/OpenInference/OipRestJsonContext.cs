@@ -9,14 +9,20 @@ namespace Inference.Api.OpenInference;
 internal sealed partial class OipRestJsonContext : JsonSerializerContext;
 
 internal sealed record ModelMetadataBody(
-    string Name, IReadOnlyList<string> Versions, string Platform, IReadOnlyList<TensorMetadataBody> Inputs, IReadOnlyList<TensorMetadataBody> Outputs)
+    string Name,
+    IReadOnlyList<string> Versions,
+    string Platform,
+    IReadOnlyList<TensorMetadataBody> Inputs,
+    IReadOnlyList<TensorMetadataBody> Outputs,
+    IReadOnlyDictionary<string, string> Parameters)
 {
     public static ModelMetadataBody From(Contracts.OpenInference.ModelMetadataResponse metadata) => new(
         metadata.Name,
         [.. metadata.Versions],
         metadata.Platform,
         [.. metadata.Inputs.Select(static t => new TensorMetadataBody(t.Name, t.Datatype, [.. t.Shape]))],
-        [.. metadata.Outputs.Select(static t => new TensorMetadataBody(t.Name, t.Datatype, [.. t.Shape]))]);
+        [.. metadata.Outputs.Select(static t => new TensorMetadataBody(t.Name, t.Datatype, [.. t.Shape]))],
+        metadata.Parameters.ToDictionary(static p => p.Key, static p => p.Value.StringParam));
 }
 
 internal sealed record ServerMetadataBody(string Name, string Version, IReadOnlyList<string> Extensions);

@@ -34,6 +34,7 @@ public static class ModelEndpoints
         MaxBatchSize = model.MaxBatchSize,
         ExecutionProvider = model.ExecutionProvider,
         Weights = InferenceDataPlane.WeightsLabel(model),
+        Precision = model.Precision,
         Warning = model.Weights == WeightsSource.Demo
             ? "Demo weights: seeded, untrained; predictions are meaningless. Put a real export at models/<name>/model.onnx."
             : null,

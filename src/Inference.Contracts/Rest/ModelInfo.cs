@@ -39,6 +39,9 @@ public sealed record ModelInfo
     /// <summary>"provided" (your export) or "demo" (seeded weights: predictions are meaningless).</summary>
     public required string Weights { get; init; }
 
+    /// <summary>"fp32", or "int8" for a statically quantized (QDQ) model; embedding and logits are float either way.</summary>
+    public string Precision { get; init; } = "fp32";
+
     public string? Warning { get; init; }
 
     public DateTimeOffset? ReadySince { get; init; }

@@ -16,6 +16,12 @@ public sealed record ModelConfig
     /// <summary>"fp32", or "int8" for a model quantized by tools/Quantize (QDQ int8; embedding and logits stay float).</summary>
     public string Precision { get; init; } = Fp32Precision;
 
+    /// <summary>
+    /// With <c>"precision": "int8"</c>: a folder of calibration images (relative to config.json's folder; absolute once
+    /// loaded). model.onnx is then FP32 and is quantized at load, the result cached beside it.
+    /// </summary>
+    public string? Calibration { get; init; }
+
     /// <summary>resnet18|resnet34|resnet50|resnet101|resnet152: which demo weights to generate when model.onnx is absent.</summary>
     public string? Architecture { get; init; }
 

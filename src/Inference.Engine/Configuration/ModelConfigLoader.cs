@@ -38,7 +38,13 @@ public static class ModelConfigLoader
         }
 
         Validate(config, path);
-        return config;
+        return config.Calibration is { } calibration ? config with { Calibration = CalibrationFolder(calibration, path) } : config;
+    }
+
+    private static string CalibrationFolder(string folder, string configPath)
+    {
+        var full = Path.GetFullPath(folder, Path.GetDirectoryName(Path.GetFullPath(configPath))!);
+        return Directory.Exists(full) ? full : throw Invalid(configPath, "calibration", $"names '{full}', which is not a folder");
     }
 
     public static void Validate(ModelConfig config, string origin)
@@ -81,6 +87,11 @@ public static class ModelConfigLoader
             origin,
             "precision",
             "must be \"fp32\" or \"int8\"");
+        Require(
+            config.Calibration is null || (config.Precision == ModelConfig.Int8Precision && config.Calibration.Trim().Length > 0),
+            origin,
+            "calibration",
+            "needs \"precision\": \"int8\" and names a folder of calibration images");
         Require(
             config.Architecture is null || ResNetArchitectures.TryGetDepth(config.Architecture, out _),
             origin,

@@ -35,6 +35,10 @@ public static class Calibrator
     /// <param name="model">The FP32 model (not changed).</param>
     /// <param name="inputName">Its image input.</param>
     /// <param name="spec">How the engine prepares images for this model.</param>
+    /// <param name="preprocessGraph">
+    /// The model's config.json <c>preprocessGraph</c> (RGB 0-255 NCHW in, the model's input out), run in its own
+    /// session in front of the model, or null.
+    /// </param>
     /// <param name="progress">Told the number of images done after each.</param>
     public static int Run(
         ModelProto model,
@@ -45,6 +49,7 @@ public static class Calibrator
         PreprocessingSpec spec,
         RangeCollector collector,
         int intraOpThreads,
+        string? preprocessGraph = null,
         IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -72,6 +77,8 @@ public static class Calibrator
         };
         options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", modelDirectory);
         using var session = new InferenceSession(instrumented.ToByteArray(), options);
+        using var preprocess = preprocessGraph is null ? null : new InferenceSession(preprocessGraph, options);
+        var preprocessInput = preprocess?.InputNames.Single();
         using var runOptions = new RunOptions();
         var input = new float[spec.TensorLength];
         var preprocessor = new ImagePreprocessor();
@@ -89,7 +96,8 @@ public static class Calibrator
             }
 
             using var value = OrtValue.CreateTensorValueFromMemory(input, [1, 3, spec.InputHeight, spec.InputWidth]);
-            using var results = session.Run(runOptions, [inputName], [value], names);
+            using var prepared = preprocess?.Run(runOptions, [preprocessInput!], [value], [preprocess.OutputNames[0]]);
+            using var results = session.Run(runOptions, [inputName], [prepared?[0] ?? value], names);
             for (var i = 0; i < names.Length; i++)
             {
                 collector.Add(names[i], results[i].GetTensorDataAsSpan<float>());

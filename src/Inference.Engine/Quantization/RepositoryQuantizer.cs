@@ -8,7 +8,7 @@ namespace Inference.Engine.Quantization;
 
 /// <summary>
 /// Quantizes a repository model into a new model folder, <c>&lt;repo&gt;/&lt;output&gt;/model.onnx</c>, beside it:
-/// its config.json is the source's with <c>"precision": "int8"</c>, and its labels.txt is copied. A model
+/// its config.json is the source's with <c>"precision": "int8"</c>, and its labels.txt and preprocessGraph are copied. A model
 /// served from demo weights (no model.onnx, an <c>architecture</c> in config) is built first, as the engine does.
 /// </summary>
 public static class RepositoryQuantizer
@@ -38,7 +38,10 @@ public static class RepositoryQuantizer
         try
         {
             var result = ModelQuantizer.Quantize(
-                modelPath, ModelQuantizer.PreprocessingFor(config), settings with { EmbeddingTensor = settings.EmbeddingTensor ?? config.EmbeddingTensor }, progress);
+                modelPath,
+                ModelQuantizer.PreprocessingFor(config, source.PreprocessGraphPath is not null),
+                settings with { EmbeddingTensor = settings.EmbeddingTensor ?? config.EmbeddingTensor, PreprocessGraph = source.PreprocessGraphPath },
+                progress);
             var outputDirectory = Path.Combine(repository.Root, outputModel);
             var outputPath = Path.Combine(outputDirectory, ModelRepository.ModelFileName);
             ModelQuantizer.Write(result.Model, outputPath);
@@ -46,6 +49,11 @@ public static class RepositoryQuantizer
             if (Beside(ModelRepository.LabelsFileName, source, repository) is { } labels)
             {
                 File.Copy(labels, Path.Combine(outputDirectory, ModelRepository.LabelsFileName), overwrite: true);
+            }
+
+            if (source.PreprocessGraphPath is { } preprocessGraph)
+            {
+                File.Copy(preprocessGraph, Path.Combine(outputDirectory, Path.GetFileName(preprocessGraph)), overwrite: true);
             }
 
             return (result, outputPath);
@@ -68,6 +76,9 @@ public static class RepositoryQuantizer
                 documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
               ?? throw new ModelConfigException($"{sourceConfig}: not a JSON object.");
         node["precision"] = ModelConfig.Int8Precision;
+
+        // The output is quantized already: no calibration at load.
+        node.Remove("calibration");
         File.WriteAllText(path, node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
     }
 

@@ -43,6 +43,7 @@ internal sealed class ModelLoader(
             EngineLog.DemoWeights(logger, name, config.Architecture!, config.DemoSeed, modelPath, Path.Combine(source.Directory, ModelRepository.ModelFileName));
         }
 
+        modelPath = Quantization.LoadTimeQuantization.Resolve(source, modelPath, sessions.IntraOpThreads, logger);
         EngineLog.LoadingModel(logger, name, source.Version, modelPath);
         var prepared = ModelPreparer.Prepare(modelPath, new ModelPreparationOptions
         {

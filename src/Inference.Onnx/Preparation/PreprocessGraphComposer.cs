@@ -59,6 +59,12 @@ internal static class PreprocessGraphComposer
                 $"preprocessGraph '{preprocessPath}' has {preGraph.Output.Count} outputs; expected one, which feeds model input '{modelInput.Name}'.");
         }
 
+        // A quantized model (opset 13) in front of an older preprocessing graph: raise the latter's operators with it.
+        if (Opset(model) is var modelOpset && modelOpset > Opset(pre) && modelOpset >= Quantization.QdqQuantizer.MinimumOpset)
+        {
+            Quantization.OpsetUpgrade.EnsureAtLeast(pre, modelOpset);
+        }
+
         var graph = model.Graph;
         var preInput = preInputs[0];
         var preOutput = Prefix + preGraph.Output[0].Name;
@@ -108,6 +114,9 @@ internal static class PreprocessGraphComposer
         graph.Input[position] = preInput.Clone();
         MergeOpsets(model, pre);
     }
+
+    private static long Opset(ModelProto model) =>
+        model.OpsetImport.FirstOrDefault(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx")?.Version ?? 0;
 
     /// <summary>Per domain, the higher of the two opset versions (operators keep their meaning across versions for these graphs).</summary>
     private static void MergeOpsets(ModelProto model, ModelProto pre)

@@ -1,10 +1,12 @@
+using Inference.Onnx.Graph;
 using Inference.Onnx.Protos;
 
 namespace Inference.Onnx.Quantization;
 
 /// <summary>
 /// Raises a model's default-domain opset where that changes no node's meaning: only for operators whose
-/// semantics (with the attributes present) are the same from the model's opset up to the target.
+/// semantics (with the attributes present) are the same from the model's opset up to the target, and Split,
+/// whose <c>split</c> attribute becomes an input at opset 13.
 /// </summary>
 internal static class OpsetUpgrade
 {
@@ -12,7 +14,7 @@ internal static class OpsetUpgrade
     private static readonly HashSet<string> Stable =
     [
         "Add", "AveragePool", "BatchNormalization", "Concat", "Conv", "Flatten", "Gemm", "GlobalAveragePool",
-        "Identity", "MatMul", "MaxPool", "Mul", "Relu", "Reshape", "Sub", "Sum",
+        "Identity", "MatMul", "MaxPool", "Mul", "Relu", "Reshape", "Split", "Sub", "Sum",
     ];
 
     /// <summary>The IR version that opset 13 came with (IR 7).</summary>
@@ -54,6 +56,11 @@ internal static class OpsetUpgrade
             }
         }
 
+        if (opset >= 13)
+        {
+            MoveSplitSizesToInputs(model.Graph);
+        }
+
         // IR 3 lists initializers among the graph inputs, which makes ORT treat them as overridable (not
         // constant) and then neither fold nor fuse them. From IR 4 they need not be listed.
         var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -64,5 +71,31 @@ internal static class OpsetUpgrade
 
         import.Version = opset;
         model.IrVersion = Math.Max(model.IrVersion, IrVersionForOpset13);
+    }
+
+    /// <summary>Split's sizes: an attribute to opset 12, an int64 input from 13 (ML.NET's ResNetPreprocess.onnx splits RGB this way).</summary>
+    private static void MoveSplitSizesToInputs(GraphProto graph)
+    {
+        foreach (var node in graph.Node.Where(n => n.OpType == "Split"))
+        {
+            var sizes = node.Attribute.FirstOrDefault(a => a.Name == "split");
+            if (sizes is null)
+            {
+                continue;
+            }
+
+            var name = (node.Name.Length > 0 ? node.Name : node.Output[0]) + "_split_sizes";
+            var tensor = new TensorProto { Name = name, DataType = ElementType.Int64 };
+            tensor.Dims.Add(sizes.Ints.Count);
+            tensor.Int64Data.AddRange(sizes.Ints);
+            graph.Initializer.Add(tensor);
+            while (node.Input.Count < 2)
+            {
+                node.Input.Add(string.Empty);
+            }
+
+            node.Input[1] = name;
+            node.Attribute.Remove(sizes);
+        }
     }
 }

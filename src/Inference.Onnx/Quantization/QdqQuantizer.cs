@@ -11,6 +11,12 @@ namespace Inference.Onnx.Quantization;
 /// </summary>
 public static class QdqQuantizer
 {
+    /// <summary>
+    /// Weights in 7 bits ([-63, 63]), as ONNX Runtime advises for U8S8 on AVX2 and AVX-512 without VNNI: there
+    /// <c>vpmaddubsw</c> adds two u8 x s8 products into a saturating int16, which full-range weights can overflow.
+    /// </summary>
+    public const int ReducedWeightMax = 63;
+
     /// <summary>The opset the per-channel <c>axis</c> attribute of Q/DQ needs.</summary>
     public const long MinimumOpset = 13;
 
@@ -21,10 +27,14 @@ public static class QdqQuantizer
     /// Returns a quantized copy of <paramref name="model"/>. <paramref name="ranges"/> holds the calibrated
     /// range of every tensor in <see cref="QdqPlan.Activations"/>.
     /// </summary>
+    /// <param name="weightMax">The largest int8 weight magnitude: 127, or <see cref="ReducedWeightMax"/>.</param>
+    /// <param name="perChannel">One weight scale per output channel (true) or per tensor.</param>
     /// <exception cref="OnnxModelException">A range is missing, or the model's opset cannot be raised to 13.</exception>
     public static ModelProto Quantize(
-        ModelProto model, QdqPlan plan, IReadOnlyDictionary<string, TensorRange> ranges, string modelDirectory)
+        ModelProto model, QdqPlan plan, IReadOnlyDictionary<string, TensorRange> ranges, string modelDirectory, int weightMax = 127, bool perChannel = true)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(weightMax, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(weightMax, 127);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(ranges);
@@ -51,7 +61,7 @@ public static class QdqQuantizer
         var weightNodes = new List<NodeProto>();
         foreach (var site in plan.Weights)
         {
-            WeightQuantizer.Quantize(graph, site, parameters[site.Activation].Scale, modelDirectory, newInitializers, weightNodes);
+            WeightQuantizer.Quantize(graph, site, parameters[site.Activation].Scale, modelDirectory, new WeightFormat(weightMax, perChannel), newInitializers, weightNodes);
         }
 
         InsertActivationPairs(graph, parameters, newInitializers, weightNodes);

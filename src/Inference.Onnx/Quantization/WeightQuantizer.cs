@@ -5,11 +5,14 @@ using Inference.Onnx.Protos;
 
 namespace Inference.Onnx.Quantization;
 
-/// <summary>int8 symmetric per-channel weights and int32 biases, each behind a DequantizeLinear.</summary>
+/// <summary>The int8 weight range used (127 or 63) and whether each output channel has its own scale.</summary>
+internal readonly record struct WeightFormat(int Max, bool PerChannel);
+
+/// <summary>int8 symmetric per-channel (or per-tensor) weights and int32 biases, each behind a DequantizeLinear.</summary>
 internal static class WeightQuantizer
 {
     public static void Quantize(
-        GraphProto graph, WeightSite site, float inputScale, string modelDirectory, List<TensorProto> initializers, List<NodeProto> nodes)
+        GraphProto graph, WeightSite site, float inputScale, string modelDirectory, WeightFormat format, List<TensorProto> initializers, List<NodeProto> nodes)
     {
         var node = graph.Node[site.NodeIndex];
         var weightTensor = graph.Initializer.First(t => t.Name == site.Weight);
@@ -29,16 +32,21 @@ internal static class WeightQuantizer
             scales[c] = Math.Max(scales[c], Math.Abs(weights[i]));
         }
 
+        if (!format.PerChannel)
+        {
+            Array.Fill(scales, scales.Max());
+        }
+
         for (var c = 0; c < channels; c++)
         {
-            scales[c] = scales[c] > 0 ? scales[c] / 127f : 1f;
+            scales[c] = scales[c] > 0 ? scales[c] / format.Max : 1f;
         }
 
         var quantized = new sbyte[weights.Length];
         for (var i = 0; i < weights.Length; i++)
         {
             var c = (i / inner) % channels;
-            quantized[i] = (sbyte)Math.Clamp(Math.Round(weights[i] / scales[c], MidpointRounding.ToEven), -127, 127);
+            quantized[i] = (sbyte)Math.Clamp(Math.Round(weights[i] / scales[c], MidpointRounding.ToEven), -format.Max, format.Max);
         }
 
         var name = UniqueName(site.Weight, node);

@@ -4,6 +4,7 @@ using Inference.Engine.Inference;
 using Inference.Engine.Models;
 using Inference.Engine.Tests.Support;
 using Inference.TestSupport;
+using Inference.TestSupport.Quantization;
 using Microsoft.ML.OnnxRuntime;
 using TestImages = Inference.Engine.Tests.Support.TestImages;
 
@@ -13,24 +14,6 @@ namespace Inference.Engine.Tests.Wild;
 public sealed class ResNet18FeaturizerTests(ResNet18FeaturizerFixture fixture) : IClassFixture<ResNet18FeaturizerFixture>
 {
     private const int Side = 224;
-
-    /// <summary>Which original each variant in ../shared/fidelity/variants re-encodes (make_expected.py's make_variants).</summary>
-    private static readonly Dictionary<string, string> VariantSources = new()
-    {
-        ["progressive.jpg"] = "opencv_squirrel_cls.jpg",
-        ["grayscale.jpg"] = "opencv_squirrel_cls.jpg",
-        ["cmyk.jpg"] = "opencv_squirrel_cls.jpg",
-        ["exif_rotated.jpg"] = "opencv_squirrel_cls.jpg",
-        ["lossy.webp"] = "opencv_squirrel_cls.jpg",
-        ["wide_8x.jpg"] = "opencv_squirrel_cls.jpg",
-        ["rgba.png"] = "skimage_chelsea.png",
-        ["palette.png"] = "skimage_chelsea.png",
-        ["grayscale.png"] = "skimage_chelsea.png",
-        ["lossless.webp"] = "skimage_chelsea.png",
-        ["plain.bmp"] = "skimage_chelsea.png",
-        ["palette.gif"] = "skimage_chelsea.png",
-        ["tiny_37x23.png"] = "skimage_chelsea.png",
-    };
 
     [Fact]
     public void Load_Featurizer_ServesEmbedOnlyWithFixedBatchOne()
@@ -97,7 +80,7 @@ public sealed class ResNet18FeaturizerTests(ResNet18FeaturizerFixture fixture) :
         }
 
         var report = new List<string>();
-        foreach (var (variant, source) in VariantSources.OrderBy(v => v.Key, StringComparer.Ordinal))
+        foreach (var (variant, source) in FidelityVariants.Sources.OrderBy(v => v.Key, StringComparer.Ordinal))
         {
             var embedding = await Embed(Path.Combine(SharedData.Fidelity!, "variants", variant), ct);
             var ranked = originals.Select(o => (Name: o.Key, Cosine: Cosine(embedding, o.Value))).OrderByDescending(o => o.Cosine).ToList();
