@@ -85,7 +85,7 @@ public sealed class FleetStack : IAsyncDisposable
         while (waited.Elapsed < timeout)
         {
             var rows = await Stats.ReadAsync(cancellationToken);
-            if (rows.Count(r => r.Server == replica && r.Status == "UP") == HaproxyStats.Backends.Count)
+            if (HaproxyStats.Backends.All(backend => rows.Any(r => r.Proxy == backend && r.Server == replica && r.Status == "UP")))
             {
                 return;
             }
