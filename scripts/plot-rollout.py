@@ -36,10 +36,12 @@ def main(source, target):
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" font-family="sans-serif" font-size="12">',
            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>']
     steady, rollout = report["steady"], report["rollout"]
-    title = (f"Rolling restart behind HAProxy, concurrency {report['concurrency']}: "
-             f"{steady['requests'] + rollout['requests']} requests, {report['failures']} failed; "
-             f"p99 {steady['p99Ms']:.0f} ms steady, {rollout['p99Ms']:.0f} ms during the rollout")
-    out.append(f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>')
+    title = (f"Rolling restart behind HAProxy, c{report['concurrency']}: "
+             + (f"{report['requests']} requests" if "requests" in report
+                else f"{steady['requests'] + rollout['requests']} requests before and during it")
+             + f", {report['failures']} failed; "
+             f"p99 {steady['p99Ms'] / 1000:.2f} s steady, {rollout['p99Ms'] / 1000:.2f} s in the rollout")
+    out.append(f'<text x="{LEFT}" y="22" font-size="13" font-weight="bold">{escape(title)}</text>')
     out.append(f'<text x="{LEFT}" y="40" fill="#555">{escape(report["query"])} (Prometheus, 2 s steps)</text>')
 
     # Each replica's time out of the pool: from SIGTERM until HAProxy has it UP again.

@@ -16,7 +16,7 @@ public sealed class RollingRestartTests(FleetFixture fleet, ITestOutputHelper ou
     private static readonly TimeSpan SteadyState = TimeSpan.FromSeconds(15);
 
     /// <summary>Load after the last replica is back, so the graph shows all three serving again.</summary>
-    private static readonly TimeSpan Tail = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan Tail = TimeSpan.FromSeconds(20);
 
     /// <summary>Per-replica request rate as HAProxy counts it (the graph in docs/deploy.md).</summary>
     private const string RateQuery = "sum by (server) (rate(haproxy_server_http_responses_total{proxy=\"rest\"}[10s]))";
@@ -67,7 +67,7 @@ public sealed class RollingRestartTests(FleetFixture fleet, ITestOutputHelper ou
             $"rollout {Describe(rollout, rolloutEnd - rolloutStart)}; fleet ready {fleet.TimeToReady.TotalSeconds:F0} s after compose up\n" +
             string.Join('\n', events.Select(e => $"  {e.At.TotalSeconds,7:F1} s  {e.Replica} {e.What}"));
         output.WriteLine(summary);
-        var report = await WriteReportAsync(stack, load, events, steady, rollout, failures.Count, ct);
+        var report = await WriteReportAsync(stack, load, events, steady, rollout, requests.Count, failures.Count, ct);
         output.WriteLine($"rollout report (for scripts/plot-rollout.py): {report}");
 
         Assert.True(failures.Count == 0, $"{failures.Count} requests failed during the rolling restart:\n" +
@@ -98,7 +98,7 @@ public sealed class RollingRestartTests(FleetFixture fleet, ITestOutputHelper ou
     /// </summary>
     private static async Task<string> WriteReportAsync(
         FleetStack stack, FleetLoad load, List<(string Replica, string What, TimeSpan At)> events,
-        IReadOnlyList<FleetLoad.Request> steady, IReadOnlyList<FleetLoad.Request> rollout, int failures, CancellationToken ct)
+        IReadOnlyList<FleetLoad.Request> steady, IReadOnlyList<FleetLoad.Request> rollout, int requests, int failures, CancellationToken ct)
     {
         // Two scrapes after the end, so the last points are in.
         await Task.Delay(TimeSpan.FromSeconds(5), ct);
@@ -114,6 +114,7 @@ public sealed class RollingRestartTests(FleetFixture fleet, ITestOutputHelper ou
             uptime = uptime.Output.Trim(),
             concurrency = FleetLoad.Concurrency,
             query = RateQuery,
+            requests,
             failures,
             steady = Figures(steady),
             rollout = Figures(rollout),
