@@ -51,7 +51,6 @@ public sealed class CrashTests(FleetFixture fleet, ITestOutputHelper output)
     private static async Task<Outcome> KillUnderLoadAsync(FleetStack stack, Uri address, string backend, string victim, CancellationToken ct)
     {
         var before = await stack.Stats.ReadAsync(backend, "BACKEND", ct);
-        var restarts = await stack.RestartCountAsync(victim);
         var load = FleetLoad.Start(address);
         TimeSpan killSent, killReturned, back;
         long inFlight;
@@ -64,14 +63,9 @@ public sealed class CrashTests(FleetFixture fleet, ITestOutputHelper output)
             await stack.KillAsync(victim);
             killReturned = load.Now;
 
-            // The restart policy brings it back; then HAProxy's checks put it in the pool again.
-            var waited = Stopwatch.StartNew();
-            while (await stack.RestartCountAsync(victim) == restarts)
-            {
-                Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), $"{victim} was not restarted after SIGKILL");
-                await Task.Delay(200, ct);
-            }
-
+            // Started again, as a kubelet restarts a crashed container (Docker's restart policy ignores `docker
+            // kill`); HAProxy's checks then put it back in the pool.
+            await stack.StartAsync(victim);
             await stack.WaitUpAsync(victim, FleetFixture.ReadyTimeout, ct);
             back = load.Now;
             await load.WaitForResponsesAsync(FleetLoad.Concurrency, FleetFixture.ReadyTimeout, ct);

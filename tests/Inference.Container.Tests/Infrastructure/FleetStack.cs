@@ -112,18 +112,11 @@ public sealed class FleetStack : IAsyncDisposable
         Assert.True(start.Succeeded, $"docker start {replica}: {start.Tail()}");
     }
 
-    /// <summary>SIGKILL; the file's restart policy brings the container back, as a kubelet would.</summary>
+    /// <summary>SIGKILL (a crash). Docker's restart policy does not apply to <c>docker kill</c>: start it again.</summary>
     public async Task KillAsync(string replica)
     {
         var kill = await ProcessRunner.RunAsync("docker", ["kill", "--signal", "SIGKILL", await ContainerIdAsync(replica)], TimeSpan.FromSeconds(30));
         Assert.True(kill.Succeeded, $"docker kill {replica}: {kill.Tail()}");
-    }
-
-    public async Task<int> RestartCountAsync(string replica)
-    {
-        var inspect = await ProcessRunner.RunAsync(
-            "docker", ["inspect", "--format", "{{.RestartCount}}", await ContainerIdAsync(replica)], TimeSpan.FromSeconds(20));
-        return int.Parse(inspect.Output.Trim(), CultureInfo.InvariantCulture);
     }
 
     public async Task<string> LogsAsync(string service) => (await RunAsync(["logs", "--no-color", "--tail", "30", service])).Tail(30);
