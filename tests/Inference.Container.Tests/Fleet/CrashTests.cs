@@ -36,11 +36,12 @@ public sealed class CrashTests(FleetFixture fleet, ITestOutputHelper output)
 
         var failures = outcome.Requests.Where(r => !r.Succeeded).ToList();
         output.WriteLine(outcome.Describe(failures.Count));
-        // Each failure was in flight on the killed replica: HAProxy had sent it there, before the kill, and it
-        // ended after the kill was sent. So the failures are at most that replica's in-flight requests.
+        // Each failure was in flight on the killed replica: it started before the kill and ended after it, and where
+        // HAProxy answered (502) it names that replica. A request that was on a reused server connection gets no
+        // answer: HAProxy closes the client's connection instead (status 0 here), as a server would on a keep-alive race.
         Assert.All(failures, f =>
         {
-            Assert.True(f.ServedBy == victim, $"a request failed on {f.ServedBy ?? "no replica"}, not the killed {victim}: {f.Status} {f.Error}");
+            Assert.True(f.ServedBy is null || f.ServedBy == victim, $"a request failed on {f.ServedBy}, not the killed {victim}: {f.Status} {f.Error}");
             Assert.True(f.Started < outcome.KillReturned && f.Ended > outcome.KillSent,
                 $"a failed request ran {f.Started.TotalSeconds:F2}-{f.Ended.TotalSeconds:F2} s, not across the kill " +
                 $"({outcome.KillSent.TotalSeconds:F2}-{outcome.KillReturned.TotalSeconds:F2} s)");
