@@ -6,11 +6,12 @@
 #   bash .ci/docker-setup.sh            # engine + local base images + local Prometheus image
 #   bash .ci/docker-setup.sh --engine   # engine only
 #
-# Prints, as its last lines, the images to pass as SDK_IMAGE / RUNTIME_IMAGE, and the Prometheus image
-# to pass to docker-compose.yml as PROMETHEUS_IMAGE:
+# Prints, as its last lines, the images to pass as SDK_IMAGE / RUNTIME_IMAGE, the Prometheus image
+# to pass to docker-compose.yml as PROMETHEUS_IMAGE and the HAProxy image for docker-compose.scale.yml:
 #   INFERENCE_SDK_IMAGE=inference-local/dotnet-sdk:10.0
 #   INFERENCE_RUNTIME_IMAGE=inference-local/aspnet:10.0
 #   INFERENCE_PROMETHEUS_IMAGE=inference-local/prometheus:debian
+#   INFERENCE_HAPROXY_IMAGE=inference-local/haproxy:debian
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -179,6 +180,44 @@ build_prometheus_image() {
   log "built $tag (Prometheus $version, $(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
 }
 
+# --- HAProxy (the fleet stack, docker-compose.scale.yml) ---------------------------------------------------
+HAPROXY_TAG="${INFERENCE_LOCAL_HAPROXY_TAG:-inference-local/haproxy:debian}"
+# Bump when build_haproxy_image changes what goes into the image.
+HAPROXY_RECIPE=1
+
+# build_haproxy_image TAG: Debian's haproxy package in a minbase root file system, laid out like the official
+# haproxy image (config at /usr/local/etc/haproxy/haproxy.cfg, master-worker in the foreground, user haproxy),
+# so docker-compose.scale.yml runs unchanged with HAPROXY_IMAGE=TAG where the official image cannot be pulled.
+# `docker import` cannot set STOPSIGNAL; the compose file sets stop_signal: SIGUSR1 (soft stop) itself.
+build_haproxy_image() {
+  local tag="$1" codename mirror tmp version
+  if [ "$(image_label "$tag" inference.recipe)" = "$HAPROXY_RECIPE" ]; then
+    log "$tag is cached"; return 0
+  fi
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  mirror=$(debian_mirror "$codename")
+  tmp=$(mktemp -d /var/tmp/inference-haproxy.XXXXXX)
+  log "debootstrap $codename + haproxy from $mirror (about a minute)"
+  as_root debootstrap --variant=minbase --include=haproxy \
+    "$codename" "$tmp" "$mirror" >"$LOG_DIR/debootstrap-haproxy.log" 2>&1 </dev/null \
+    || { tail -n 20 "$LOG_DIR/debootstrap-haproxy.log" >&2; as_root rm -rf "$tmp"; die "debootstrap with haproxy failed"; }
+  as_root rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/* "$tmp"/usr/share/doc "$tmp"/usr/share/man
+  as_root mkdir -p "$tmp/usr/local/etc/haproxy"
+  as_root cp "$tmp/etc/haproxy/haproxy.cfg" "$tmp/usr/local/etc/haproxy/haproxy.cfg"
+  version=$(as_root chroot "$tmp" haproxy -v 2>&1 | awk 'NR == 1 { print $3 }')
+  as_root tar -C "$tmp" -c . | docker import \
+    --change 'ENTRYPOINT ["/usr/sbin/haproxy", "-W", "-db"]' \
+    --change 'CMD ["-f", "/usr/local/etc/haproxy/haproxy.cfg"]' \
+    --change "USER haproxy" \
+    --change "LABEL inference.recipe=$HAPROXY_RECIPE" \
+    --change "LABEL inference.haproxy-version=$version" \
+    --change "LABEL inference.origin=debootstrap+debian-haproxy" \
+    - "$tag" >/dev/null
+  as_root rm -rf "$tmp"
+  log "built $tag (HAProxy $version, $(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
+}
+# ------------------------------------------------------------------------------------------------------------
+
 main() {
   local mode="${1:-}"
   install_packages "$mode"
@@ -188,6 +227,7 @@ main() {
   build_image "$RUNTIME_TAG" runtime
   build_image "$SDK_TAG" sdk
   build_prometheus_image "$PROMETHEUS_TAG"
+  build_haproxy_image "$HAPROXY_TAG"
   # Earlier container-test runs leave exited containers and untagged build stages (about 3 GB a run);
   # the tagged base images stay.
   docker container prune -f >/dev/null 2>&1 || true
@@ -200,6 +240,7 @@ main() {
   echo "INFERENCE_SDK_IMAGE=$SDK_TAG"
   echo "INFERENCE_RUNTIME_IMAGE=$RUNTIME_TAG"
   echo "INFERENCE_PROMETHEUS_IMAGE=$PROMETHEUS_TAG"
+  echo "INFERENCE_HAPROXY_IMAGE=$HAPROXY_TAG"
 }
 
 main "$@"

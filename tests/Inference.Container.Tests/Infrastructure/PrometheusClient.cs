@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Inference.Container.Tests.Infrastructure;
 
-/// <summary>Prometheus's HTTP API: instant queries and the loaded rules.</summary>
+/// <summary>Prometheus's HTTP API: instant and range queries and the loaded rules.</summary>
 internal sealed class PrometheusClient(int port) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
@@ -20,6 +20,24 @@ internal sealed class PrometheusClient(int port) : IDisposable
         return [.. body.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
             .Select(series => double.Parse(series.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture))
             .Where(value => !double.IsNaN(value))];
+    }
+
+    /// <summary>A range query: each series' labels and its (unix seconds, value) points; empty while Prometheus has none.</summary>
+    public async Task<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, IReadOnlyList<(double Time, double Value)> Points)>> QueryRangeAsync(
+        string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step, CancellationToken cancellationToken)
+    {
+        var path = FormattableString.Invariant(
+            $"/api/v1/query_range?query={Uri.EscapeDataString(query)}&start={start.ToUnixTimeMilliseconds() / 1000.0}&end={end.ToUnixTimeMilliseconds() / 1000.0}&step={step.TotalSeconds}");
+        using var body = await GetAsync(path, cancellationToken);
+        if (body is null)
+        {
+            return [];
+        }
+
+        return [.. body.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(series => (
+            (IReadOnlyDictionary<string, string>)series.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? ""),
+            (IReadOnlyList<(double, double)>)[.. series.GetProperty("values").EnumerateArray().Select(point =>
+                (point[0].GetDouble(), double.Parse(point[1].GetString()!, CultureInfo.InvariantCulture)))]))];
     }
 
     /// <summary>Name and last evaluation error (empty when none) of every loaded rule.</summary>
