@@ -34,7 +34,7 @@ public sealed class ServiceImageFixture : IAsyncLifetime
     /// <summary>This run's build stage: tagged so that the CUDA build's cache survives a concurrent prune.</summary>
     private static string BuildStageName { get; } = $"inference-container-tests:{RunId}-build";
 
-    /// <summary>Why the tests cannot run here (no Docker engine could be started), or null.</summary>
+    /// <summary>Why the tests cannot run here (no Docker engine or base images; says how to enable them), or null.</summary>
     public string? SkipReason { get; private set; }
 
     /// <summary>Why the tests that talk to the service cannot run in this tree, or null.</summary>
@@ -172,7 +172,7 @@ public sealed class ServiceImageFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Skips the calling test where no Docker engine can be started.</summary>
+    /// <summary>Skips the calling test where no Docker engine or base images are here, saying how to enable them.</summary>
     public void SkipWithoutDocker() => Assert.SkipWhen(SkipReason is not null, SkipReason ?? string.Empty);
 
     /// <summary>Skips the calling test where Docker is missing or the service is not in this tree yet.</summary>
