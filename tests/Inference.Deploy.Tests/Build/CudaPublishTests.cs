@@ -13,7 +13,8 @@ namespace Inference.Deploy.Tests.Build;
 /// </summary>
 /// <remarks>
 /// No MSBuild node reuse and no shared compiler server: a server started from here would inherit the redirected
-/// output pipes and keep them (and this test) open until it idles out. <c>--artifacts-path</c> keeps every obj/ and bin/ of this build inside the temporary folder, so the tree's own
+/// output pipes and keep them (and this test) open until it idles out. No analyzers: the tree's own build checks the
+/// code; this one checks what the GPU publish carries. <c>--artifacts-path</c> keeps every obj/ and bin/ of this build inside the temporary folder, so the tree's own
 /// CPU build (and test runs beside this one) never see the GPU restore.
 /// </remarks>
 public sealed class CudaPublishTests
@@ -32,7 +33,7 @@ public sealed class CudaPublishTests
             var (exitCode, log) = await DotnetAsync(
                 ["publish", Path.Combine(SharedData.RepositoryRoot, Api), "-c", "Release", "-r", rid, "--self-contained", "false",
                  "-p:UseCuda=true", "-p:UseAppHost=false", "--artifacts-path", Path.Combine(root, "artifacts"), "-o", output,
-                 "-nodeReuse:false", "-p:UseSharedCompilation=false"],
+                 "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:RunAnalyzers=false"],
                 TestContext.Current.CancellationToken);
             Assert.SkipWhen(
                 exitCode != 0 && log.Contains("NU1301", StringComparison.Ordinal),
