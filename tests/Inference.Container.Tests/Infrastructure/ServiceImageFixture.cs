@@ -44,6 +44,9 @@ public sealed class ServiceImageFixture : IAsyncLifetime
 
     public TimeSpan BuildTime { get; private set; }
 
+    /// <summary>A folder of this run's staging area for another build context (removed with the run's).</summary>
+    public static string StagingFolder(string name) => Path.Combine(StagingRoot, name);
+
     /// <summary>The staged build context (repository files, offline NuGet feed and its NuGet.config), once built.</summary>
     public string? BuildContext { get; private set; }
 
