@@ -31,7 +31,7 @@ public sealed class ServiceImageFixture : IAsyncLifetime
     /// <summary>This run's service image.</summary>
     public static string ImageName { get; } = $"inference-container-tests:{RunId}";
 
-    /// <summary>This run's build stage: tagged so that the CUDA build's cache survives a concurrent prune.</summary>
+    /// <summary>This run's build stage: tagged so that a concurrent prune cannot take it from under the image build.</summary>
     private static string BuildStageName { get; } = $"inference-container-tests:{RunId}-build";
 
     /// <summary>Why the tests cannot run here (no Docker engine or base images; says how to enable them), or null.</summary>
@@ -171,7 +171,7 @@ public sealed class ServiceImageFixture : IAsyncLifetime
             context, "build", BuildStageName, images, Console.Error.WriteLine, "--label", $"{BuildIdLabel}={RunId}");
         if (!build.Succeeded)
         {
-            Console.Error.WriteLine($"tagging the build stage failed; the CUDA target test may rebuild it:\n{build.Tail()}");
+            Console.Error.WriteLine($"tagging the build stage failed; the image build builds it untagged:\n{build.Tail()}");
         }
     }
 
