@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Inference.Container.Tests.Infrastructure;
 
 namespace Inference.Container.Tests.Image;
@@ -10,7 +11,7 @@ namespace Inference.Container.Tests.Image;
 /// </summary>
 [Trait("Category", "Container")]
 [Collection(RunningServiceCollection.Name)]
-public sealed class JsonLogTests(RunningServiceFixture fixture, ITestOutputHelper output)
+public sealed partial class JsonLogTests(RunningServiceFixture fixture, ITestOutputHelper output)
 {
     private const string TelemetryWarning = "Failed to persist telemetry device ID";
 
@@ -43,8 +44,12 @@ public sealed class JsonLogTests(RunningServiceFixture fixture, ITestOutputHelpe
         Assert.StartsWith(TelemetryWarning, json.RootElement.GetProperty("OrtMessage").GetString(), StringComparison.Ordinal);
     }
 
+    /// <summary>The log's lines as the service wrote them: Testcontainers asks Docker for each with its timestamp in front.</summary>
     private static List<string> NonEmptyLines(string logs) =>
-        [.. logs.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)];
+        [.. logs.Split('\n').Select(l => DockerTimestamp().Replace(l.TrimEnd('\r'), string.Empty, 1)).Where(l => l.Length > 0)];
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z ")]
+    private static partial Regex DockerTimestamp();
 
     private static void AssertJson(string line)
     {
