@@ -42,8 +42,11 @@ ARG APP_UID=1654
 WORKDIR /app
 # The only writable paths under a read-only root: /tmp (mount a tmpfs) and the demo-weights cache.
 RUN mkdir -p /var/cache/inference && chown "$APP_UID:$APP_UID" /var/cache/inference
+# ORT_DISABLE_TELEMETRY: ONNX Runtime 1.32 otherwise starts its telemetry at start-up and, under a read-only root,
+# fails to persist a device ID (a warning; the service routes ORT's log lines through its own JSON logger).
 ENV ASPNETCORE_HTTP_PORTS= \
     ASPNETCORE_URLS= \
+    ORT_DISABLE_TELEMETRY=1 \
     Inference__ModelRepository=/app/models \
     Inference__DemoWeightsCache=/var/cache/inference
 COPY --from=build /app /app
@@ -57,7 +60,10 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
 ENTRYPOINT ["dotnet", "Inference.Api.dll"]
 
 # ---- cuda: CUDA + cuDNN runtime base, GPU ONNX Runtime ---------------------------------------------
-# Built only with --target cuda (BuildKit skips these stages for the default target).
+# Built only with --target cuda (BuildKit skips these stages for the default target). build-cuda restores
+# Microsoft.ML.OnnxRuntime.Gpu (the central OnnxRuntimeVersion of Directory.Packages.props, the CPU package's
+# version too) and publishes with its CUDA provider; the container tests build this target with the runtime
+# image standing in for CUDA_IMAGE, and tests/Inference.Deploy.Tests runs the same GPU publish without Docker.
 FROM build AS build-cuda
 ARG CONFIGURATION=Release
 RUN dotnet restore src/Inference.Api/Inference.Api.csproj -r "$(cat /tmp/rid)" -p:SelfContained=false -p:UseCuda=true \
@@ -80,6 +86,7 @@ WORKDIR /app
 ENV DOTNET_ROOT=/usr/share/dotnet \
     DOTNET_RUNNING_IN_CONTAINER=true \
     DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=true \
+    ORT_DISABLE_TELEMETRY=1 \
     Inference__ModelRepository=/app/models \
     Inference__DemoWeightsCache=/var/cache/inference \
     Inference__ExecutionProvider=cuda \

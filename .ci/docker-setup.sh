@@ -3,6 +3,10 @@
 # where the official mcr.microsoft.com images cannot be pulled. Idempotent, non-interactive, safe to
 # run as root in CI with no stdin; every step is skipped when its result is already there.
 #
+# This is the one place that changes the machine for the container tests (apt packages, a running dockerd,
+# images): .ci/run runs it before the tests, and by hand it is run once per machine. The tests themselves only
+# look for what it made, and skip, naming this script, when it is missing.
+#
 #   bash .ci/docker-setup.sh            # engine + local base images + local Prometheus image
 #   bash .ci/docker-setup.sh --engine   # engine only
 #
@@ -48,12 +52,32 @@ install_packages() {
   as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
 }
 
+# dockerd outlives this script and whoever ran it, so it must hold none of their file descriptors: run from a
+# test host or a CI step, an inherited pipe or lock file stays open as long as dockerd runs (a test host's output
+# pipe was once held open for 15 minutes that way). The subshell closes every descriptor above 2, then setsid
+# detaches dockerd from the caller's session with stdin from /dev/null and stdout/stderr to its log.
+launch_dockerd_detached() {
+  local log_file="$1"
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ] 2>/dev/null; then exec {fd}>&-; fi
+    done
+    exec setsid dockerd </dev/null >>"$log_file" 2>&1
+  ) &
+}
+
 start_engine() {
   if docker info >/dev/null 2>&1; then return 0; fi
   if ! pgrep -x dockerd >/dev/null; then
     as_root mkdir -p "$LOG_DIR"
-    log "starting dockerd (log: $LOG_DIR/dockerd.log)"
-    as_root setsid nohup dockerd >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null &
+    log "starting dockerd detached (log: $LOG_DIR/dockerd.log)"
+    if [ "$(id -u)" -eq 0 ]; then
+      launch_dockerd_detached "$LOG_DIR/dockerd.log"
+    else
+      # sudo closes every descriptor above 2 itself (closefrom).
+      as_root sh -c "setsid dockerd </dev/null >>'$LOG_DIR/dockerd.log' 2>&1 &"
+    fi
   fi
   local waited=0
   until docker info >/dev/null 2>&1; do
@@ -218,6 +242,17 @@ build_haproxy_image() {
 }
 # ------------------------------------------------------------------------------------------------------------
 
+# Leftovers of earlier container-test runs: exited containers and untagged build stages (about 3 GB a run); the
+# tagged base images stay. Each run tags its own images and stages its own context and removes them when it ends;
+# a run that was killed leaves them behind, so those a day old are cleared (runs may share this engine).
+prune_leftovers() {
+  docker container prune -f >/dev/null 2>&1 || true
+  docker image prune -f >/dev/null 2>&1 || true
+  docker image prune -a -f --filter "label=inference.test-build-id" --filter "until=24h" >/dev/null 2>&1 || true
+  find "${TMPDIR:-/tmp}/inference-container-tests/runs" -mindepth 1 -maxdepth 1 -mmin +1440 \
+    -exec rm -rf {} + 2>/dev/null || true
+}
+
 main() {
   local mode="${1:-}"
   install_packages "$mode"
@@ -228,15 +263,7 @@ main() {
   build_image "$SDK_TAG" sdk
   build_prometheus_image "$PROMETHEUS_TAG"
   build_haproxy_image "$HAPROXY_TAG"
-  # Earlier container-test runs leave exited containers and untagged build stages (about 3 GB a run);
-  # the tagged base images stay.
-  docker container prune -f >/dev/null 2>&1 || true
-  docker image prune -f >/dev/null 2>&1 || true
-  # Each test run tags its own images and stages its own context, and removes them when it ends;
-  # a run that was killed leaves them behind. Clear those a day old (runs may share this engine).
-  docker image prune -a -f --filter "label=inference.test-build-id" --filter "until=24h" >/dev/null 2>&1 || true
-  find "${TMPDIR:-/tmp}/inference-container-tests/runs" -mindepth 1 -maxdepth 1 -mmin +1440 \
-    -exec rm -rf {} + 2>/dev/null || true
+  prune_leftovers
   echo "INFERENCE_SDK_IMAGE=$SDK_TAG"
   echo "INFERENCE_RUNTIME_IMAGE=$RUNTIME_TAG"
   echo "INFERENCE_PROMETHEUS_IMAGE=$PROMETHEUS_TAG"

@@ -15,6 +15,7 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
     /// <summary>The session, and "CUDA" or "CPU".</summary>
     public (InferenceSession Session, string Provider) Create(string model, PreparedModel prepared)
     {
+        OrtLogging.EnsureRouted(logger);
         switch (options.ExecutionProvider)
         {
             case ExecutionProviderKind.Cpu:

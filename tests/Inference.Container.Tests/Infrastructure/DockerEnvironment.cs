@@ -1,57 +1,60 @@
 namespace Inference.Container.Tests.Infrastructure;
 
 /// <summary>
-/// Makes sure a Docker engine answers and picks the base images. The official .NET images are used
-/// when INFERENCE_SDK_IMAGE / INFERENCE_RUNTIME_IMAGE name them or they are already present; otherwise
-/// <c>.ci/docker-setup.sh</c> starts the engine if needed and builds (once per machine) local base
-/// images from debootstrap plus this machine's .NET. Nothing is pulled from a registry.
+/// Finds a Docker engine and the base images; it changes nothing on the machine. The official .NET images are used
+/// when INFERENCE_SDK_IMAGE / INFERENCE_RUNTIME_IMAGE name them or they are already present, else the local ones
+/// that <c>.ci/docker-setup.sh</c> builds (debootstrap plus this machine's .NET). Installing Docker, starting
+/// <c>dockerd</c> and building images belong to that script (<c>.ci/run</c> runs it first); where its results are
+/// missing, the tests skip with a reason that says to run it. Nothing is pulled from a registry.
 /// </summary>
 internal static class DockerEnvironment
 {
     public const string OfficialSdk = "mcr.microsoft.com/dotnet/sdk:10.0";
     public const string OfficialRuntime = "mcr.microsoft.com/dotnet/aspnet:10.0";
 
-    private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(6);
+    /// <summary>What to run to enable the container tests, quoted in every skip reason.</summary>
+    public static string HowToEnable(string repositoryRoot) =>
+        $"To run them, run `bash {Path.Combine(repositoryRoot, ".ci", "docker-setup.sh")}` once as root (it installs docker.io, " +
+        "debootstrap and docker-compose with apt, starts dockerd detached and builds the local base images; .ci/run does " +
+        "this before the tests), or point INFERENCE_SDK_IMAGE and INFERENCE_RUNTIME_IMAGE at images your engine has.";
 
-    /// <summary>The base images, or the reason no Docker engine could be had.</summary>
+    /// <summary>The tags .ci/docker-setup.sh gives its images (its INFERENCE_LOCAL_* overrides included).</summary>
+    private static string LocalSdk => Environment.GetEnvironmentVariable("INFERENCE_LOCAL_SDK_TAG") is { Length: > 0 } tag ? tag : "inference-local/dotnet-sdk:10.0";
+
+    private static string LocalRuntime => Environment.GetEnvironmentVariable("INFERENCE_LOCAL_RUNTIME_TAG") is { Length: > 0 } tag ? tag : "inference-local/aspnet:10.0";
+
+    private static string LocalPrometheus => Environment.GetEnvironmentVariable("INFERENCE_LOCAL_PROMETHEUS_TAG") is { Length: > 0 } tag ? tag : "inference-local/prometheus:debian";
+
+    /// <summary>The base images, or why the container tests cannot run here (with how to enable them).</summary>
     public static async Task<(BaseImages? Images, string? Failure)> PrepareAsync(string repositoryRoot)
     {
+        var engine = await ProcessRunner.RunAsync("docker", ["info", "--format", "{{.ServerVersion}}"], TimeSpan.FromSeconds(20));
+        if (!engine.Succeeded)
+        {
+            return (null, $"No Docker engine answers (`docker info`: {FirstLine(engine.Output)}). {HowToEnable(repositoryRoot)}");
+        }
+
         var sdk = Environment.GetEnvironmentVariable("INFERENCE_SDK_IMAGE");
         var runtime = Environment.GetEnvironmentVariable("INFERENCE_RUNTIME_IMAGE");
-        if (await EngineAnswersAsync())
+        if (!string.IsNullOrEmpty(sdk) && !string.IsNullOrEmpty(runtime))
         {
-            if (!string.IsNullOrEmpty(sdk) && !string.IsNullOrEmpty(runtime))
-            {
-                return (new BaseImages(sdk, runtime), null);
-            }
+            return (new BaseImages(sdk, runtime), null);
+        }
 
-            if (await ImageExistsAsync(OfficialSdk) && await ImageExistsAsync(OfficialRuntime))
+        foreach (var (candidateSdk, candidateRuntime) in new[] { (OfficialSdk, OfficialRuntime), (LocalSdk, LocalRuntime) })
+        {
+            if (await ImageExistsAsync(candidateSdk) && await ImageExistsAsync(candidateRuntime))
             {
-                return (new BaseImages(OfficialSdk, OfficialRuntime), null);
+                return (new BaseImages(sdk is { Length: > 0 } ? sdk : candidateSdk, runtime is { Length: > 0 } ? runtime : candidateRuntime), null);
             }
         }
 
-        var script = Path.Combine(repositoryRoot, ".ci", "docker-setup.sh");
-        var setup = await ProcessRunner.RunAsync("bash", [script], SetupTimeout, repositoryRoot);
-        if (!setup.Succeeded)
-        {
-            return (null, $"No Docker engine could be started: {script} exited {setup.ExitCode}:\n{setup.Tail()}");
-        }
-
-        var values = setup.Output.Split('\n')
-            .Select(line => line.Trim().Split('=', 2))
-            .Where(parts => parts.Length == 2)
-            .GroupBy(parts => parts[0])
-            .ToDictionary(g => g.Key, g => g.Last()[1]);
-        return values.TryGetValue("INFERENCE_SDK_IMAGE", out var localSdk)
-            && values.TryGetValue("INFERENCE_RUNTIME_IMAGE", out var localRuntime)
-            ? (new BaseImages(sdk is { Length: > 0 } ? sdk : localSdk, runtime is { Length: > 0 } ? runtime : localRuntime), null)
-            : (null, $"{script} did not name the base images:\n{setup.Tail()}");
+        return (null, $"The Docker engine answers, but neither {OfficialSdk} + {OfficialRuntime} nor the local {LocalSdk} + {LocalRuntime} are here. {HowToEnable(repositoryRoot)}");
     }
 
     /// <summary>
-    /// The Prometheus image for docker-compose.yml: INFERENCE_PROMETHEUS_IMAGE, else the compose file's
-    /// default when it is already here, else the one <c>.ci/docker-setup.sh</c> builds from Debian's package.
+    /// The Prometheus image for docker-compose.yml: INFERENCE_PROMETHEUS_IMAGE, else the compose file's default when it
+    /// is already here, else the one <c>.ci/docker-setup.sh</c> builds from Debian's package.
     /// </summary>
     public static async Task<(string? Image, string? Failure)> PrometheusImageAsync(string repositoryRoot, string composeDefault)
     {
@@ -60,17 +63,15 @@ internal static class DockerEnvironment
             return (configured, null);
         }
 
-        if (await ImageExistsAsync(composeDefault))
+        foreach (var candidate in new[] { composeDefault, LocalPrometheus })
         {
-            return (composeDefault, null);
+            if (await ImageExistsAsync(candidate))
+            {
+                return (candidate, null);
+            }
         }
 
-        var script = Path.Combine(repositoryRoot, ".ci", "docker-setup.sh");
-        var setup = await ProcessRunner.RunAsync("bash", [script], SetupTimeout, repositoryRoot);
-        var line = setup.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("INFERENCE_PROMETHEUS_IMAGE=", StringComparison.Ordinal));
-        return setup.Succeeded && line is not null
-            ? (line["INFERENCE_PROMETHEUS_IMAGE=".Length..], null)
-            : (null, $"{script} exited {setup.ExitCode} without naming a Prometheus image:\n{setup.Tail()}");
+        return (null, $"Neither {composeDefault} nor {LocalPrometheus} is here. {HowToEnable(repositoryRoot)}");
     }
 
     public static async Task<bool> EngineAnswersAsync() =>
@@ -86,4 +87,7 @@ internal static class DockerEnvironment
 
     public static async Task<bool> ImageExistsAsync(string image) =>
         (await ProcessRunner.RunAsync("docker", ["image", "inspect", "--format", "{{.Id}}", image], TimeSpan.FromSeconds(20))).Succeeded;
+
+    private static string FirstLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no output";
 }

@@ -31,10 +31,10 @@ public sealed class ServiceImageFixture : IAsyncLifetime
     /// <summary>This run's service image.</summary>
     public static string ImageName { get; } = $"inference-container-tests:{RunId}";
 
-    /// <summary>This run's build stage: tagged so that the CUDA build's cache survives a concurrent prune.</summary>
+    /// <summary>This run's build stage: tagged so that a concurrent prune cannot take it from under the image build.</summary>
     private static string BuildStageName { get; } = $"inference-container-tests:{RunId}-build";
 
-    /// <summary>Why the tests cannot run here (no Docker engine could be started), or null.</summary>
+    /// <summary>Why the tests cannot run here (no Docker engine or base images; says how to enable them), or null.</summary>
     public string? SkipReason { get; private set; }
 
     /// <summary>Why the tests that talk to the service cannot run in this tree, or null.</summary>
@@ -43,6 +43,9 @@ public sealed class ServiceImageFixture : IAsyncLifetime
     public BaseImages? BaseImages { get; private set; }
 
     public TimeSpan BuildTime { get; private set; }
+
+    /// <summary>A folder of this run's staging area for another build context (removed with the run's).</summary>
+    public static string StagingFolder(string name) => Path.Combine(StagingRoot, name);
 
     /// <summary>The staged build context (repository files, offline NuGet feed and its NuGet.config), once built.</summary>
     public string? BuildContext { get; private set; }
@@ -168,11 +171,11 @@ public sealed class ServiceImageFixture : IAsyncLifetime
             context, "build", BuildStageName, images, Console.Error.WriteLine, "--label", $"{BuildIdLabel}={RunId}");
         if (!build.Succeeded)
         {
-            Console.Error.WriteLine($"tagging the build stage failed; the CUDA target test may rebuild it:\n{build.Tail()}");
+            Console.Error.WriteLine($"tagging the build stage failed; the image build builds it untagged:\n{build.Tail()}");
         }
     }
 
-    /// <summary>Skips the calling test where no Docker engine can be started.</summary>
+    /// <summary>Skips the calling test where no Docker engine or base images are here, saying how to enable them.</summary>
     public void SkipWithoutDocker() => Assert.SkipWhen(SkipReason is not null, SkipReason ?? string.Empty);
 
     /// <summary>Skips the calling test where Docker is missing or the service is not in this tree yet.</summary>

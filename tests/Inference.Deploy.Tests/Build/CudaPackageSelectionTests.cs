@@ -6,7 +6,7 @@ namespace Inference.Deploy.Tests.Build;
 
 /// <summary>
 /// <c>-p:UseCuda=true</c> (the Dockerfile's cuda stage) swaps the CPU ONNX Runtime package for the GPU one, checked by
-/// MSBuild evaluation: the GPU package is not on every feed, so a real restore cannot be the test.
+/// MSBuild evaluation in seconds, without a restore; <see cref="CudaPublishTests"/> runs the GPU publish itself.
 /// </summary>
 public sealed class CudaPackageSelectionTests
 {
