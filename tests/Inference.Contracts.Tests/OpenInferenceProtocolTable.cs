@@ -61,8 +61,9 @@ internal static class OpenInferenceProtocolTable
         ["inference.ModelConfig"] =
         [
             ("name", 1), ("platform", 2), ("backend", 17), ("max_batch_size", 4), ("input", 5), ("output", 6), ("dynamic_batching", 11),
-            ("instance_group", 7), ("default_model_filename", 8), ("metric_tags", 10),
+            ("instance_group", 7), ("default_model_filename", 8), ("metric_tags", 10), ("parameters", 14),
         ],
+        ["inference.ModelParameter"] = [("string_value", 1)],
         ["inference.ModelInput"] =
         [
             ("name", 1), ("data_type", 2), ("format", 3), ("dims", 4), ("reshape", 5), ("is_shape_tensor", 6), ("allow_ragged_batch", 7), ("optional", 8),

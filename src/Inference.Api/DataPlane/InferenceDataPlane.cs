@@ -43,15 +43,16 @@ public sealed class InferenceDataPlane(
             $"Model '{ErrorTable.Echo(name)}' is not served here. Served models: {string.Join(", ", catalog.List().Select(static m => m.Name))}.");
         if (!string.IsNullOrEmpty(version))
         {
-            // A version is a positive integer, never a path: "..", "1/..", "-1" or "01" are refused before any lookup.
-            if (!ModelRepository.TryParseVersion(version, out var number) || ModelRepository.FormatVersion(number) != version)
+            // A version is a positive integer, never a path: "..", "1/..", "-1" or "01" are refused before any lookup; a
+            // well-formed number too large for any version folder is simply not there (404, as Triton answers).
+            if (version[0] is < '1' or > '9' || !version.All(char.IsAsciiDigit))
             {
                 throw new ApiException(ApiErrorCode.InvalidParameter, $"Model version '{ErrorTable.Echo(version)}' is not a positive integer.");
             }
 
             model = catalog.Find(name, version) ?? throw new InferenceException(
                 InferenceErrorCode.ModelNotFound,
-                $"Model '{model.Name}' has no version '{version}' ready; ready versions: [{string.Join(", ", catalog.Versions(name).Select(static m => m.Version))}].");
+                $"Model '{model.Name}' has no version '{ErrorTable.Echo(version)}' ready; ready versions: [{string.Join(", ", catalog.Versions(name).Select(static m => m.Version))}].");
         }
 
         if (outputs.HasFlag(InferenceOutputs.Embedding) && model is { State: ModelState.Ready, EmbeddingOutputName: null })

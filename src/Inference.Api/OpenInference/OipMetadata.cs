@@ -23,7 +23,6 @@ internal static class OipMetadata
     public static ModelMetadataResponse Model(ModelDescriptor model)
     {
         var response = new ModelMetadataResponse { Name = model.Name, Platform = OipNames.Platform };
-        response.Parameters.Add("precision", new InferParameter { StringParam = model.Precision });
         response.Versions.Add(model.Version);
         var input = new ModelMetadataResponse.Types.TensorMetadata { Name = model.InputName, Datatype = OipNames.Fp32 };
         input.Shape.AddRange(model.InputShape);
@@ -69,6 +68,7 @@ internal static class OipMetadata
             config.Output.Add(output);
         }
 
+        config.Parameters.Add("precision", new ModelParameter { StringValue = model.Precision });
         config.InstanceGroup.Add(new ModelInstanceGroup
         {
             Count = 1,

@@ -16,13 +16,14 @@ internal sealed record ModelMetadataBody(
     IReadOnlyList<TensorMetadataBody> Outputs,
     IReadOnlyDictionary<string, string> Parameters)
 {
-    public static ModelMetadataBody From(Contracts.OpenInference.ModelMetadataResponse metadata) => new(
+    /// <summary>The REST body: the gRPC message's fields, and the model's precision as a parameter (a REST extension).</summary>
+    public static ModelMetadataBody From(Contracts.OpenInference.ModelMetadataResponse metadata, string precision) => new(
         metadata.Name,
         [.. metadata.Versions],
         metadata.Platform,
         [.. metadata.Inputs.Select(static t => new TensorMetadataBody(t.Name, t.Datatype, [.. t.Shape]))],
         [.. metadata.Outputs.Select(static t => new TensorMetadataBody(t.Name, t.Datatype, [.. t.Shape]))],
-        metadata.Parameters.ToDictionary(static p => p.Key, static p => p.Value.StringParam));
+        new Dictionary<string, string> { ["precision"] = precision });
 }
 
 internal sealed record ServerMetadataBody(string Name, string Version, IReadOnlyList<string> Extensions);

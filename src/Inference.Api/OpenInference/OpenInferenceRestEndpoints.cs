@@ -33,7 +33,10 @@ public static class OpenInferenceRestEndpoints
         {
             var model = v2.MapGroup(prefix);
             model.MapGet("/", (string model, string? version, InferenceDataPlane plane) =>
-                Results.Json(ModelMetadataBody.From(OipMetadata.Model(plane.Resolve(model, version))), OipRestJsonContext.Default.ModelMetadataBody));
+            {
+                var resolved = plane.Resolve(model, version);
+                return Results.Json(ModelMetadataBody.From(OipMetadata.Model(resolved), resolved.Precision), OipRestJsonContext.Default.ModelMetadataBody);
+            });
             model.MapGet("/ready", (string model, string? version, IModelCatalog catalog) =>
                 (version is null ? catalog.Find(model) : catalog.Find(model, version)) is { State: ModelState.Ready } ? Results.Ok() : Results.BadRequest());
             model.MapGet("/config", (string model, string? version, InferenceDataPlane plane) =>

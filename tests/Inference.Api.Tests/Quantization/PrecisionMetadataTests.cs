@@ -7,7 +7,7 @@ using Inference.Api.Tests.Support;
 
 namespace Inference.Api.Tests.Quantization;
 
-/// <summary>The model's precision ("fp32" or "int8") in GET /v1/models/{m} and in OIP model metadata's parameters.</summary>
+/// <summary>The model's precision ("fp32" or "int8") in GET /v1/models/{m} and in OIP model metadata's parameters (REST) and the model configuration's parameters (Triton's field 14, REST and gRPC).</summary>
 public sealed class PrecisionMetadataTests(ServiceFixture service) : IClassFixture<ServiceFixture>
 {
     [Theory]
@@ -18,11 +18,11 @@ public sealed class PrecisionMetadataTests(ServiceFixture service) : IClassFixtu
         var model = FakeModels.Ready() with { Precision = precision };
 
         var info = ModelEndpoints.ToInfo(model);
-        var metadata = OipMetadata.Model(model);
-        var body = ModelMetadataBody.From(metadata);
+        var config = OipMetadata.Config(model);
+        var body = ModelMetadataBody.From(OipMetadata.Model(model), model.Precision);
 
         Assert.Equal(precision, info.Precision);
-        Assert.Equal(precision, metadata.Parameters["precision"].StringParam);
+        Assert.Equal(precision, config.Parameters["precision"].StringValue);
         Assert.Equal(precision, body.Parameters["precision"]);
     }
 
