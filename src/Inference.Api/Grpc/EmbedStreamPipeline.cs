@@ -125,8 +125,8 @@ internal sealed class EmbedStreamPipeline(
         EmbedResponse response;
         try
         {
-            var model = plane.Resolve(request.Model, outputs: InferenceOutputs.Embedding);
-            var requestOptions = ImageInferenceCodec.Options(context, time, InferenceOutputs.Embedding, request.DecodeMode);
+            var model = plane.Resolve(request.Model, request.ModelVersion, InferenceOutputs.Embedding);
+            var requestOptions = ImageInferenceCodec.Options(context, time, InferenceOutputs.Embedding, request.DecodeMode, request.ModelVersion);
             // The stream already accepted the item, so a refusal for the queue budget makes it wait (holding its
             // permits: its stream reads nothing meanwhile, and HTTP/2 flow control slows the client), not fail.
             var deadline = time.GetUtcNow() + (requestOptions.Timeout ?? inferenceOptions.Value.RequestTimeout);

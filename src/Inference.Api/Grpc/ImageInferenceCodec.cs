@@ -36,9 +36,11 @@ internal static class ImageInferenceCodec
         return remaining > TimeSpan.FromMilliseconds(1) ? remaining : TimeSpan.FromMilliseconds(1);
     }
 
-    public static InferenceRequestOptions Options(ServerCallContext context, TimeProvider time, InferenceOutputs outputs, ProtoDecodeMode decodeMode) =>
+    public static InferenceRequestOptions Options(
+        ServerCallContext context, TimeProvider time, InferenceOutputs outputs, ProtoDecodeMode decodeMode, string modelVersion) =>
         new()
         {
+            Version = string.IsNullOrEmpty(modelVersion) ? null : modelVersion,
             Timeout = RemainingTime(context, time),
             Outputs = outputs,
             DecodeMode = decodeMode switch

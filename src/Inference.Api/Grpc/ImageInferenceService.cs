@@ -16,9 +16,9 @@ internal sealed class ImageInferenceService(InferenceDataPlane plane, IModelCata
 {
     public override async Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context)
     {
-        var model = plane.Resolve(request.Model);
+        var model = plane.Resolve(request.Model, request.ModelVersion);
         var k = InferenceDataPlane.TopK(request.TopK, model.NumClasses);
-        var options = ImageInferenceCodec.Options(context, time, InferenceOutputs.Logits, request.DecodeMode);
+        var options = ImageInferenceCodec.Options(context, time, InferenceOutputs.Logits, request.DecodeMode, request.ModelVersion);
         using var batch = await plane.RunImagesAsync(
             model, InferenceEndpoint.Classify, [request.Image.Memory], options, nameParts: false, context.CancellationToken).ConfigureAwait(false);
         return ImageInferenceCodec.Classification(request, batch, k);
@@ -26,8 +26,8 @@ internal sealed class ImageInferenceService(InferenceDataPlane plane, IModelCata
 
     public override async Task<EmbedResponse> Embed(EmbedRequest request, ServerCallContext context)
     {
-        var model = plane.Resolve(request.Model, outputs: InferenceOutputs.Embedding);
-        var options = ImageInferenceCodec.Options(context, time, InferenceOutputs.Embedding, request.DecodeMode);
+        var model = plane.Resolve(request.Model, request.ModelVersion, InferenceOutputs.Embedding);
+        var options = ImageInferenceCodec.Options(context, time, InferenceOutputs.Embedding, request.DecodeMode, request.ModelVersion);
         using var batch = await plane.RunImagesAsync(
             model, InferenceEndpoint.Embed, [request.Image.Memory], options, nameParts: false, context.CancellationToken).ConfigureAwait(false);
         return ImageInferenceCodec.Embedding(request, batch);
