@@ -16,28 +16,24 @@ public static class LoggingExtensions
     {
         var format = builder.Configuration["Logging:Format"]
             ?? (builder.Configuration["DOTNET_RUNNING_IN_CONTAINER"] == "true" ? "json" : "text");
-        // preserveStaticLogger: each host logs through its own logger, never through the static Log.Logger, which
-        // another host in the same process (tests build many in parallel) would replace under it.
-        builder.Services.AddSerilog((services, logger) => Configure(logger, services, builder.Configuration, format), preserveStaticLogger: true);
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+                .ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services)
+                .Enrich.FromLogContext();
+            if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+            {
+                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+            else
+            {
+                logger.WriteTo.Console(
+                    outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                    formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            }
+        });
         return builder;
-    }
-
-    private static void Configure(LoggerConfiguration logger, IServiceProvider services, IConfiguration configuration, string format)
-    {
-        logger.MinimumLevel.Information()
-            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-            .ReadFrom.Configuration(configuration)
-            .ReadFrom.Services(services)
-            .Enrich.FromLogContext();
-        if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
-        {
-            logger.WriteTo.Console(new RenderedCompactJsonFormatter());
-        }
-        else
-        {
-            logger.WriteTo.Console(
-                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
-                formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-        }
     }
 }

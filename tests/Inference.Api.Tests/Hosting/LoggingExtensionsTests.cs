@@ -7,8 +7,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Inference.Api.Tests.Hosting;
 
+/// <summary>
+/// Not run in parallel with other collections: Serilog's host integration routes each host's loggers through the
+/// process-wide static <c>Log.Logger</c>, which every other host built meanwhile replaces.
+/// </summary>
+[Collection(Name)]
 public sealed class LoggingExtensionsTests
 {
+    public const string Name = "serilog-static-logger";
+
     [Fact]
     public async Task AddServiceLogging_NoSerilogSection_AspNetCoreAtWarningOthersAtInformation()
     {
@@ -41,3 +48,6 @@ public sealed class LoggingExtensionsTests
         return builder.Build();
     }
 }
+
+[CollectionDefinition(LoggingExtensionsTests.Name, DisableParallelization = true)]
+public sealed class SerilogStaticLoggerCollection;
