@@ -143,13 +143,21 @@ public sealed class InferenceDataPlane(
         }
     }
 
-    /// <summary>Runs <paramref name="count"/> preprocessed CHW images laid end to end in <paramref name="chw"/>.</summary>
+    /// <summary>
+    /// Runs the preprocessed CHW images of <paramref name="images"/>, each written by the source straight into its
+    /// engine slot (in order, on this thread). If image k fails to fill, images 0..k-1 already queued are awaited and
+    /// discarded, and the failure is rethrown.
+    /// </summary>
     public Task<InferenceBatch> RunTensorsAsync(
-        ModelDescriptor model, ReadOnlyMemory<float> chw, int count, InferenceRequestOptions options, CancellationToken cancellationToken)
+        ModelDescriptor model, TensorSource images, InferenceRequestOptions options, CancellationToken cancellationToken)
     {
-        var perImage = count > 0 ? chw.Length / count : 0;
+        ArgumentNullException.ThrowIfNull(images);
         return RunAsync(
-            model, InferenceEndpoint.Infer, count, i => engine.InferTensorAsync(model.Name, chw.Slice(i * perImage, perImage), options, cancellationToken), nameParts: false);
+            model,
+            InferenceEndpoint.Infer,
+            images.Count,
+            i => engine.InferTensorAsync(model.Name, images.PerImage, (images, i), static (state, slot) => state.images.Fill(state.i, slot), options, cancellationToken),
+            nameParts: false);
     }
 
     private async Task<InferenceBatch> RunAsync(

@@ -1,4 +1,6 @@
 using Google.Protobuf;
+using Google.Protobuf.Collections;
+using Inference.Api.DataPlane;
 using Inference.Contracts.OpenInference;
 
 namespace Inference.Api.OpenInference;
@@ -7,8 +9,9 @@ namespace Inference.Api.OpenInference;
 internal static class OipGrpcCodec
 {
     /// <summary>
-    /// The request as checked tensors. FP32 values are copied once, from raw_input_contents or fp32_contents, into
-    /// pooled memory the returned request owns (dispose it); BYTES elements stay slices of the message.
+    /// The request as checked tensors, all views of the message (keep it alive while the request runs): FP32 values,
+    /// from raw_input_contents or fp32_contents, are copied once, straight into the engine's input slots; BYTES
+    /// elements stay slices of the message.
     /// </summary>
     public static OipInferRequest Decode(ModelInferRequest request)
     {
@@ -18,23 +21,14 @@ internal static class OipGrpcCodec
                 $"raw_input_contents has {request.RawInputContents.Count} entries for {request.Inputs.Count} inputs; it needs one per input.");
         }
 
-        var buffers = new OipBuffers();
-        try
+        var inputs = new List<OipInput>(request.Inputs.Count);
+        for (var i = 0; i < request.Inputs.Count; i++)
         {
-            var inputs = new List<OipInput>(request.Inputs.Count);
-            for (var i = 0; i < request.Inputs.Count; i++)
-            {
-                inputs.Add(DecodeInput(request.Inputs[i], request.RawInputContents.Count > 0 ? request.RawInputContents[i] : null, buffers));
-            }
+            inputs.Add(DecodeInput(request.Inputs[i], request.RawInputContents.Count > 0 ? request.RawInputContents[i] : null));
+        }
 
-            var outputs = request.Outputs.Select(static o => new OipRequestedOutput(o.Name, ClassificationCount(o.Name, o.Parameters), BinaryData: true)).ToList();
-            return new OipInferRequest(request.ModelName, request.ModelVersion, request.Id, inputs, outputs) { Buffers = buffers };
-        }
-        catch
-        {
-            buffers.Dispose();
-            throw;
-        }
+        var outputs = request.Outputs.Select(static o => new OipRequestedOutput(o.Name, ClassificationCount(o.Name, o.Parameters), BinaryData: true)).ToList();
+        return new OipInferRequest(request.ModelName, request.ModelVersion, request.Id, inputs, outputs);
     }
 
     public static ModelInferResponse Encode(OipInferResponse response)
@@ -52,7 +46,7 @@ internal static class OipGrpcCodec
         return message;
     }
 
-    private static OipInput DecodeInput(ModelInferRequest.Types.InferInputTensor tensor, ByteString? raw, OipBuffers buffers)
+    private static OipInput DecodeInput(ModelInferRequest.Types.InferInputTensor tensor, ByteString? raw)
     {
         var name = OipTensorCodec.Echo(tensor.Name);
         var contents = tensor.Contents;
@@ -71,7 +65,6 @@ internal static class OipGrpcCodec
             return new OipInput(tensor.Name, tensor.Datatype, shape, default, elements);
         }
 
-        Memory<float> values;
         if (raw is not null)
         {
             if (raw.Length != count * (long)sizeof(float))
@@ -82,29 +75,38 @@ internal static class OipGrpcCodec
                     : $"Input '{name}' has {raw.Length} raw bytes, not a whole number of FP32 values; shape {OipTensorCodec.Describe(shape)} needs {count}.");
             }
 
-            values = buffers.RentFloats(count);
-            OipTensorCodec.ReadFp32(raw.Span, values.Span, tensor.Name);
+            return new OipInput(tensor.Name, tensor.Datatype, shape, OipTensorCodec.Fp32Source(raw.Memory, tensor.Name, shape), null);
         }
-        else
+
+        var typed = contents?.Fp32Contents;
+        if (typed is null || typed.Count != count)
         {
-            var typed = contents?.Fp32Contents;
-            if (typed is null || typed.Count != count)
-            {
-                throw OipTensorCodec.Invalid(
-                    $"Input '{name}' has {typed?.Count ?? 0} fp32_contents values; shape {OipTensorCodec.Describe(shape)} needs {count}.");
-            }
-
-            values = buffers.RentFloats(count);
-            var span = values.Span;
-            for (var i = 0; i < count; i++)
-            {
-                span[i] = typed[i];
-            }
-
-            OipTensorCodec.CheckFinite(tensor.Name, values.Span);
+            throw OipTensorCodec.Invalid(
+                $"Input '{name}' has {typed?.Count ?? 0} fp32_contents values; shape {OipTensorCodec.Describe(shape)} needs {count}.");
         }
 
-        return new OipInput(tensor.Name, tensor.Datatype, shape, values, null);
+        for (var i = 0; i < count; i++)
+        {
+            if (!float.IsFinite(typed[i]))
+            {
+                throw OipTensorCodec.NonFinite(tensor.Name, i, typed[i]);
+            }
+        }
+
+        return new OipInput(tensor.Name, tensor.Datatype, shape, new TypedFp32Source(typed, (int)shape[0], count / (int)shape[0]), null);
+    }
+
+    /// <summary>fp32_contents, copied from the message straight into each image's slot.</summary>
+    private sealed class TypedFp32Source(RepeatedField<float> values, int count, int perImage) : TensorSource(count, perImage)
+    {
+        public override void Fill(int image, Span<float> slot)
+        {
+            var first = image * PerImage;
+            for (var i = 0; i < slot.Length; i++)
+            {
+                slot[i] = values[first + i];
+            }
+        }
     }
 
     private static int ClassificationCount(string name, IDictionary<string, InferParameter> parameters)

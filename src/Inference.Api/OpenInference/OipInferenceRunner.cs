@@ -56,14 +56,15 @@ internal sealed class OipInferenceRunner(InferenceDataPlane plane)
         }
 
         CheckBatch(model, shape[0]);
-        var values = input.Fp32;
+        var images = input.Fp32 ?? TensorSource.Of(ReadOnlyMemory<float>.Empty, 0);
         var perImage = checked((int)(shape[1] * shape[2] * shape[3]));
-        if (values.Length != checked(perImage * (int)shape[0]))
+        if (images.Count != shape[0] || images.PerImage != perImage)
         {
-            throw OipTensorCodec.Invalid($"Input '{input.Name}' has {values.Length} FP32 values; shape [{string.Join(",", shape)}] needs {perImage * shape[0]}.");
+            throw OipTensorCodec.Invalid(
+                $"Input '{input.Name}' has {(long)images.Count * images.PerImage} FP32 values; shape [{string.Join(",", shape)}] needs {(long)perImage * shape[0]}.");
         }
 
-        return plane.RunTensorsAsync(model, values, (int)shape[0], options, ct);
+        return plane.RunTensorsAsync(model, images, options, ct);
     }
 
     private Task<InferenceBatch> RunImagesAsync(ModelDescriptor model, OipInput input, InferenceRequestOptions options, CancellationToken ct)

@@ -1,28 +1,33 @@
 using System.Text;
 using System.Text.Json;
+using Inference.Api.DataPlane;
 
 namespace Inference.Api.OpenInference;
 
 /// <summary>
 /// Streams one input's JSON <c>data</c> array (flat, or nested row-major exactly as its shape) with a
-/// <see cref="Utf8JsonReader"/> straight into its destination: FP32 values into a pooled float buffer, BYTES
-/// strings as slices of the body. No DOM, no boxing, no growing list: a 30 MB body costs no garbage.
+/// <see cref="Utf8JsonReader"/> straight into its destination: FP32 values image by image into the engine's input
+/// slots, BYTES strings as slices of the body. No DOM, no boxing, no growing list, no whole-tensor float buffer: a
+/// 30 MB body costs no garbage and no memory beside itself.
 /// </summary>
 internal static class OipJsonTensorReader
 {
-    public static ReadOnlyMemory<float> ReadFp32(ReadOnlyMemory<byte> json, int dataOffset, string name, long[] shape, OipBuffers buffers)
+    /// <summary>
+    /// Checks the FP32 data against <paramref name="shape"/> in one pass that parses no value it need not (nesting,
+    /// token types, count, and the FP32 range), then returns a source that parses each image's values into its slot.
+    /// Every client error is found here, before anything is queued.
+    /// </summary>
+    public static TensorSource ReadFp32(ReadOnlyMemory<byte> json, int dataOffset, string name, long[] shape)
     {
         var count = OipTensorCodec.ElementCount(name, shape);
 
-        // Each number takes at least one byte and a comma: a shape its data could never fill is refused before renting memory for it.
+        // Each number takes at least one byte and a comma: a shape its data could never fill is refused before reading it.
         if (count > (json.Length - dataOffset + 1) / 2)
         {
             throw OipTensorCodec.Invalid(
                 $"Input '{OipTensorCodec.Echo(name)}' has shape {OipTensorCodec.Describe(shape)}, which needs {count} values: more than its {json.Length - dataOffset}-byte data can hold.");
         }
 
-        var memory = buffers.RentFloats(count);
-        var values = memory.Span;
         var reader = new Utf8JsonReader(json.Span[dataOffset..]);
         var nesting = new Nesting(name, shape);
         var index = 0;
@@ -31,7 +36,7 @@ internal static class OipJsonTensorReader
         {
             if (reader.TokenType != JsonTokenType.Number)
             {
-                throw OipTensorCodec.Invalid($"Input '{OipTensorCodec.Echo(name)}': data[{index}] is {Kind(reader.TokenType)}, not a number.");
+                throw NotANumber(reader.TokenType, name, index);
             }
 
             if (index == count)
@@ -39,19 +44,75 @@ internal static class OipJsonTensorReader
                 throw TooMany(name, shape, count);
             }
 
-            // 1e39 parses as Infinity (or fails, depending on the runtime): either way it is no FP32 value.
-            if (!reader.TryGetSingle(out var value) || !float.IsFinite(value))
+            // Without an exponent and under 39 characters a number is below 1e38 < float.MaxValue: only the others need parsing.
+            if (reader.ValueSpan.Length >= 39 || reader.ValueSpan.IndexOfAny((byte)'e', (byte)'E') >= 0)
             {
-                throw OipTensorCodec.Invalid(
-                    $"Input '{OipTensorCodec.Echo(name)}': data[{index}] = {Text(reader.ValueSpan)} is outside the FP32 range (±{float.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+                Value(ref reader, name, index);
             }
 
-            values[index++] = value;
+            index++;
         }
 
         return index == count
-            ? memory
+            ? new Fp32Source(json, dataOffset, name, shape, count)
             : throw OipTensorCodec.Invalid($"Input '{OipTensorCodec.Echo(name)}' has {index} FP32 values; shape {OipTensorCodec.Describe(shape)} needs {count}.");
+    }
+
+    /// <summary>The current leaf as a finite FP32 value, or the error naming it.</summary>
+    private static float Value(ref Utf8JsonReader reader, string name, int index)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            throw NotANumber(reader.TokenType, name, index);
+        }
+
+        // 1e39 parses as Infinity (or fails, depending on the runtime): either way it is no FP32 value.
+        return reader.TryGetSingle(out var value) && float.IsFinite(value)
+            ? value
+            : throw OipTensorCodec.Invalid(
+                $"Input '{OipTensorCodec.Echo(name)}': data[{index}] = {Text(reader.ValueSpan)} is outside the FP32 range (±{float.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+    }
+
+    /// <summary>
+    /// The checked data array, parsed one image per <see cref="Fill"/>: the reader's state and position are kept
+    /// between images (a <see cref="Utf8JsonReader"/> cannot be), and the reader is re-created over the rest.
+    /// </summary>
+    private sealed class Fp32Source(ReadOnlyMemory<byte> json, int dataOffset, string name, long[] shape, int count)
+        : TensorSource((int)shape[0], count / (int)shape[0])
+    {
+        private Nesting _nesting = new(name, shape);
+        private JsonReaderState _state;
+        private int _position = dataOffset;
+        private int _next;
+
+        public override void Fill(int image, Span<float> slot)
+        {
+            if (image != _next)
+            {
+                throw new InvalidOperationException($"Images are filled in order, once each: image {image} was asked for, {_next} comes next.");
+            }
+
+            var reader = new Utf8JsonReader(json.Span[_position..], isFinalBlock: true, _state);
+            if (image == 0)
+            {
+                _nesting.Start(ref reader);
+            }
+
+            var first = image * PerImage;
+            for (var i = 0; i < slot.Length; i++)
+            {
+                if (!_nesting.Next(ref reader))
+                {
+                    throw OipTensorCodec.Invalid($"Input '{OipTensorCodec.Echo(name)}' has {first + i} FP32 values; shape {OipTensorCodec.Describe(shape)} needs {count}.");
+                }
+
+                slot[i] = Value(ref reader, name, first + i);
+            }
+
+            _state = reader.CurrentState;
+            _position += (int)reader.BytesConsumed;
+            _next++;
+        }
     }
 
     /// <summary>The BYTES elements (JSON strings, as UTF-8): slices of <paramref name="json"/> unless a string has escapes.</summary>
@@ -88,6 +149,9 @@ internal static class OipJsonTensorReader
         OipTensorCodec.CheckBytesCount(name, shape, elements.Count);
         return elements;
     }
+
+    private static Engine.Inference.InferenceException NotANumber(JsonTokenType token, string name, int index) =>
+        OipTensorCodec.Invalid($"Input '{OipTensorCodec.Echo(name)}': data[{index}] is {Kind(token)}, not a number.");
 
     private static Engine.Inference.InferenceException TooMany(string name, long[] shape, int count) =>
         OipTensorCodec.Invalid($"Input '{OipTensorCodec.Echo(name)}' has more than {count} values; shape {OipTensorCodec.Describe(shape)} needs {count}.");

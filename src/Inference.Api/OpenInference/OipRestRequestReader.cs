@@ -7,18 +7,20 @@ namespace Inference.Api.OpenInference;
 /// Reads an OIP REST infer body: the JSON tensor format, optionally followed by binary tensor data
 /// (binary tensor extension: <c>Inference-Header-Content-Length</c> gives the JSON's length, and each input
 /// with <c>parameters.binary_data_size</c> takes that many bytes, in input order). The JSON is read with a
-/// <see cref="Utf8JsonReader"/> (no DOM); each data array is then streamed into pooled memory.
+/// <see cref="Utf8JsonReader"/> (no DOM); each data array is checked now and read, image by image, straight into the
+/// engine's input slots when the request runs, so the pooled body is the only copy of the tensor.
 /// </summary>
 internal static class OipRestRequestReader
 {
     /// <summary>Reads the body into a pooled buffer and decodes it; the request owns that buffer until disposed.</summary>
-    public static async Task<OipInferRequest> ReadAsync(string model, string? version, HttpRequest http, int? headerLength, CancellationToken cancellationToken)
+    public static async Task<OipInferRequest> ReadAsync(
+        string model, string? version, Stream body, long? contentLength, int? headerLength, CancellationToken cancellationToken)
     {
         var buffers = new OipBuffers();
         try
         {
-            var body = await ReadBodyAsync(http.Body, http.ContentLength, buffers, cancellationToken).ConfigureAwait(false);
-            return Decode(model, version, body, headerLength, buffers);
+            var bytes = await ReadBodyAsync(body, contentLength, buffers, cancellationToken).ConfigureAwait(false);
+            return Decode(model, version, bytes, headerLength, buffers);
         }
         catch
         {
@@ -58,7 +60,7 @@ internal static class OipRestRequestReader
             var inputs = new List<OipInput>(envelope.Inputs.Count);
             foreach (var input in envelope.Inputs)
             {
-                inputs.Add(ReadInput(input, json, binary, ref offset, buffers));
+                inputs.Add(ReadInput(input, json, binary, ref offset));
             }
 
             if (offset != binary.Length)
@@ -75,7 +77,7 @@ internal static class OipRestRequestReader
         }
     }
 
-    private static OipInput ReadInput(OipJsonEnvelope.Input input, ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary, ref int offset, OipBuffers buffers)
+    private static OipInput ReadInput(OipJsonEnvelope.Input input, ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary, ref int offset)
     {
         var name = OipTensorCodec.Echo(input.Name);
         OipTensorCodec.CheckDatatype(input.Name, input.Datatype);
@@ -109,9 +111,7 @@ internal static class OipRestRequestReader
                     $"Input '{name}': binary_data_size {size} does not match FP32 shape {OipTensorCodec.Describe(input.Shape)}, which needs {count * (long)sizeof(float)} bytes.");
             }
 
-            var values = buffers.RentFloats(count);
-            OipTensorCodec.ReadFp32(raw.Span, values.Span, input.Name);
-            return new OipInput(input.Name, input.Datatype, input.Shape, values, null);
+            return new OipInput(input.Name, input.Datatype, input.Shape, OipTensorCodec.Fp32Source(raw, input.Name, input.Shape), null);
         }
 
         if (input.DataOffset < 0)
@@ -121,7 +121,7 @@ internal static class OipRestRequestReader
 
         return input.Datatype == OipNames.Bytes
             ? new OipInput(input.Name, input.Datatype, input.Shape, default, OipJsonTensorReader.ReadBytes(json, input.DataOffset, input.Name, input.Shape))
-            : new OipInput(input.Name, input.Datatype, input.Shape, OipJsonTensorReader.ReadFp32(json, input.DataOffset, input.Name, input.Shape, buffers), null);
+            : new OipInput(input.Name, input.Datatype, input.Shape, OipJsonTensorReader.ReadFp32(json, input.DataOffset, input.Name, input.Shape), null);
     }
 
     /// <summary>The whole body in one pooled array (sized by Content-Length when sent); Kestrel enforces the body limit.</summary>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Inference.Api.DataPlane;
 using Inference.Engine.Inference;
 
 namespace Inference.Api.OpenInference;
@@ -76,22 +77,48 @@ internal static class OipTensorCodec
         return (int)count;
     }
 
-    /// <summary>Copies little-endian FP32 <paramref name="raw"/> into <paramref name="destination"/> (same element count) and checks it.</summary>
-    public static void ReadFp32(ReadOnlySpan<byte> raw, Span<float> destination, string tensorName)
+    /// <summary>
+    /// Little-endian FP32 <paramref name="raw"/> (exactly the element count of <paramref name="shape"/>), checked finite
+    /// now, as a source that copies each image's bytes straight into its slot: no float buffer beside the body.
+    /// </summary>
+    public static TensorSource Fp32Source(ReadOnlyMemory<byte> raw, string tensorName, long[] shape)
     {
         if (BitConverter.IsLittleEndian)
         {
-            raw.CopyTo(MemoryMarshal.AsBytes(destination));
+            CheckFinite(tensorName, MemoryMarshal.Cast<byte, float>(raw.Span));
         }
         else
         {
-            for (var i = 0; i < destination.Length; i++)
+            for (var i = 0; i < raw.Length / sizeof(float); i++)
             {
-                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * sizeof(float))..]);
+                var value = BinaryPrimitives.ReadSingleLittleEndian(raw.Span[(i * sizeof(float))..]);
+                if (!float.IsFinite(value))
+                {
+                    throw NonFinite(tensorName, i, value);
+                }
             }
         }
 
-        CheckFinite(tensorName, destination);
+        var images = (int)shape[0];
+        return new RawFp32Source(raw, images, raw.Length / sizeof(float) / images);
+    }
+
+    private sealed class RawFp32Source(ReadOnlyMemory<byte> raw, int count, int perImage) : TensorSource(count, perImage)
+    {
+        public override void Fill(int image, Span<float> slot)
+        {
+            var bytes = raw.Span.Slice(image * PerImage * sizeof(float), PerImage * sizeof(float));
+            if (BitConverter.IsLittleEndian)
+            {
+                bytes.CopyTo(MemoryMarshal.AsBytes(slot));
+                return;
+            }
+
+            for (var i = 0; i < PerImage; i++)
+            {
+                slot[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
+            }
+        }
     }
 
     /// <summary>
@@ -118,11 +145,14 @@ internal static class OipTensorCodec
         {
             if (!float.IsFinite(values[i]))
             {
-                throw Invalid(
-                    $"Input '{Echo(tensorName)}': FP32 value [{i}] is {values[i].ToString(CultureInfo.InvariantCulture)}; input values must be finite numbers.");
+                throw NonFinite(tensorName, i, values[i]);
             }
         }
     }
+
+    /// <summary>The error for a NaN or ±Infinity at <paramref name="index"/> of an input.</summary>
+    public static InferenceException NonFinite(string tensorName, int index, float value) =>
+        Invalid($"Input '{Echo(tensorName)}': FP32 value [{index}] is {value.ToString(CultureInfo.InvariantCulture)}; input values must be finite numbers.");
 
     /// <summary>The length-prefixed BYTES elements of <paramref name="raw"/>, as slices of it (no copy).</summary>
     public static List<ReadOnlyMemory<byte>> ReadBytes(ReadOnlyMemory<byte> raw, string tensorName)

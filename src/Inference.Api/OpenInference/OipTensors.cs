@@ -1,4 +1,5 @@
 using System.Buffers;
+using Inference.Api.DataPlane;
 
 namespace Inference.Api.OpenInference;
 
@@ -19,9 +20,10 @@ internal sealed record OipInferRequest(
 
 /// <summary>
 /// One input tensor of an inference request, decoded from either binding and already checked against its shape:
-/// FP32 values (finite, exactly as many as the shape holds) or BYTES elements.
+/// FP32 images (finite, exactly as many values as the shape holds; read into the engine's slots only when run) or
+/// BYTES elements.
 /// </summary>
-internal sealed record OipInput(string Name, string Datatype, long[] Shape, ReadOnlyMemory<float> Fp32, IReadOnlyList<ReadOnlyMemory<byte>>? Bytes);
+internal sealed record OipInput(string Name, string Datatype, long[] Shape, TensorSource? Fp32, IReadOnlyList<ReadOnlyMemory<byte>>? Bytes);
 
 /// <summary>A requested output: its name, Triton's classification count (0: the raw tensor) and whether REST should send it as binary.</summary>
 internal sealed record OipRequestedOutput(string Name, int ClassificationCount, bool BinaryData);
@@ -32,24 +34,19 @@ internal sealed record OipOutput(string Name, string Datatype, long[] Shape, flo
 internal sealed record OipInferResponse(string ModelName, string ModelVersion, string Id, IReadOnlyList<OipOutput> Outputs);
 
 /// <summary>
-/// The pooled arrays one request's tensors live in (the REST body, decoded FP32 values), returned to
-/// <see cref="ArrayPool{T}.Shared"/> once. A 30 MB JSON body then costs no garbage-collected memory per request.
+/// The pooled arrays one request's tensors live in (the REST body), returned to <see cref="ArrayPool{T}.Shared"/> once.
+/// FP32 tensors are read from the body straight into the engine's slots, so a 30 MB JSON body costs no
+/// garbage-collected memory and no pooled memory beside itself per request.
 /// </summary>
 internal sealed class OipBuffers : IDisposable
 {
     private readonly List<byte[]> _bytes = [];
-    private readonly List<float[]> _floats = [];
+
+    /// <summary>The pooled bytes held now (whole arrays, as rented).</summary>
+    public long PooledBytes => _bytes.Sum(static array => (long)array.Length);
 
     /// <summary>Takes ownership of a pooled byte array (the request body), returned on disposal.</summary>
     public void Adopt(byte[] pooled) => _bytes.Add(pooled);
-
-    /// <summary>Exactly <paramref name="length"/> floats over a pooled array, owned until disposal.</summary>
-    public Memory<float> RentFloats(int length)
-    {
-        var array = ArrayPool<float>.Shared.Rent(length);
-        _floats.Add(array);
-        return array.AsMemory(0, length);
-    }
 
     public void Dispose()
     {
@@ -58,12 +55,6 @@ internal sealed class OipBuffers : IDisposable
             ArrayPool<byte>.Shared.Return(array);
         }
 
-        foreach (var array in _floats)
-        {
-            ArrayPool<float>.Shared.Return(array);
-        }
-
         _bytes.Clear();
-        _floats.Clear();
     }
 }

@@ -60,7 +60,8 @@ public static class OpenInferenceRestEndpoints
                 ? length
                 : throw OipTensorCodec.Invalid($"{OipNames.HeaderContentLength} '{ErrorTable.Echo(header)}' is not a byte count."))
             : (int?)null;
-        using var request = await OipRestRequestReader.ReadAsync(model, version, context.Request, headerLength, context.RequestAborted).ConfigureAwait(false);
+        using var request = await OipRestRequestReader.ReadAsync(
+            model, version, context.Request.Body, context.Request.ContentLength, headerLength, context.RequestAborted).ConfigureAwait(false);
         var response = await runner.InferAsync(request, timeout: null, context.RequestAborted).ConfigureAwait(false);
         var (json, binary) = OipRestResponseWriter.WriteInfer(response);
         if (binary.Count == 0)

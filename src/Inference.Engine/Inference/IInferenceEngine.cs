@@ -29,7 +29,23 @@ public interface IInferenceEngine
     /// </summary>
     ValueTask<InferenceResult> InferTensorAsync(
         string model, ReadOnlyMemory<float> chw, InferenceRequestOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Queues one already-preprocessed CHW float32 image of <paramref name="length"/> values that
+    /// <paramref name="fill"/> writes straight into the model's pooled input slot (no intermediate buffer).
+    /// <paramref name="fill"/> runs on the caller's thread before this returns, at most once, and only once the
+    /// request is admitted: not for a wrong <paramref name="length"/>, an unknown model or a refusal.
+    /// </summary>
+    /// <exception cref="InferenceException">
+    /// <paramref name="length"/> is not the model's 3*H*W (InvalidInput), or as <see cref="InferImageAsync"/>.
+    /// Whatever <paramref name="fill"/> throws passes through, and the slot is returned.
+    /// </exception>
+    ValueTask<InferenceResult> InferTensorAsync<TState>(
+        string model, int length, TState state, SlotFill<TState> fill, InferenceRequestOptions options, CancellationToken cancellationToken);
 }
+
+/// <summary>Writes one request's model input into its slot (decode and preprocess, or copy a tensor).</summary>
+public delegate void SlotFill<TState>(TState state, Span<float> slot);
 
 /// <summary>Per-request knobs; null means the model's configured default.</summary>
 public sealed record InferenceRequestOptions

@@ -35,21 +35,27 @@ internal sealed class InferenceEngine(
     }
 
     public ValueTask<InferenceResult> InferTensorAsync(
-        string model, ReadOnlyMemory<float> chw, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
+        string model, ReadOnlyMemory<float> chw, InferenceRequestOptions requestOptions, CancellationToken cancellationToken) =>
+        InferTensorAsync(model, chw.Length, chw, static (tensor, slot) => tensor.Span.CopyTo(slot), requestOptions, cancellationToken);
+
+    public ValueTask<InferenceResult> InferTensorAsync<TState>(
+        string model, int length, TState state, SlotFill<TState> fill, InferenceRequestOptions requestOptions, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(fill);
         var deadline = Deadline(requestOptions);
         while (true)
         {
             var serving = Serving(model, requestOptions.Version);
-            if (chw.Length != serving.InputPerImage)
+            if (length != serving.InputPerImage)
             {
                 var shape = serving.Descriptor.InputShape;
                 throw new InferenceException(
                     InferenceErrorCode.InvalidInput,
-                    $"Model '{model}' takes {serving.InputPerImage} floats per image ([{shape[1]}, {shape[2]}, {shape[3]}]); got {chw.Length}.");
+                    $"Model '{model}' takes {serving.InputPerImage} floats per image ([{shape[1]}, {shape[2]}, {shape[3]}]); got {length}.");
             }
 
-            if (serving.TryInfer(chw, static (tensor, slot) => tensor.Span.CopyTo(slot), deadline, requestOptions.Outputs, cancellationToken, out var pending))
+            // A retired version returns false before it calls fill, so a fill that reads a stream runs once.
+            if (serving.TryInfer(state, fill, deadline, requestOptions.Outputs, cancellationToken, out var pending))
             {
                 return pending;
             }

@@ -7,9 +7,6 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Inference.Engine.Runtime;
 
-/// <summary>Writes one request's model input into its slot (decode and preprocess, or copy a tensor).</summary>
-internal delegate void SlotFill<TState>(TState state, Span<float> slot);
-
 /// <summary>
 /// A model that is serving: its session, slot arena, runner, batcher and admission. It owns each request's input
 /// slot from rent to return: rent, admission, fill, enqueue; if any of them fails the slot comes back here, and

@@ -57,6 +57,21 @@ internal sealed class FakeInferenceEngine(IModelCatalog catalog, IImagePreproces
         return await RunAsync(descriptor, chw.ToArray(), options, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>As the real engine: the length is checked first, then <paramref name="fill"/> runs once, synchronously, before the first await.</summary>
+    public async ValueTask<InferenceResult> InferTensorAsync<TState>(
+        string model, int length, TState state, SlotFill<TState> fill, InferenceRequestOptions options, CancellationToken cancellationToken)
+    {
+        var descriptor = Admit(model);
+        if (length != descriptor.Preprocessing.TensorLength)
+        {
+            throw new InferenceException(InferenceErrorCode.InvalidInput, $"Expected {descriptor.Preprocessing.TensorLength} floats, got {length}.");
+        }
+
+        var chw = new float[length];
+        fill(state, chw);
+        return await RunAsync(descriptor, chw, options, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The outputs this engine computes for a preprocessed image.</summary>
     public static (float[] Logits, float[] Embedding) Compute(ReadOnlySpan<float> chw)
     {
