@@ -82,4 +82,56 @@ public sealed class TensorInputTests(EngineFixture fixture)
 
         Assert.Equal(serving.SlotCount, SlotCounter.Free(serving));
     }
+
+    [Fact]
+    public async Task InferTensorAsync_FillThrows_PassesItThroughAndReturnsTheSlot()
+    {
+        var serving = fixture.Host.Manager.GetServing(EngineFixture.ModelName);
+        await Eventually.True(() => SlotCounter.Free(serving) == serving.SlotCount, "the fixture's earlier slots to come back");
+        var bad = new InferenceException(InferenceErrorCode.InvalidInput, "bad value");
+
+        var error = await Assert.ThrowsAsync<InferenceException>(async () => await fixture.Host.Engine.InferTensorAsync(
+            EngineFixture.ModelName, 3 * 224 * 224, bad, static (e, _) => throw e, InferenceRequestOptions.Default, TestContext.Current.CancellationToken));
+
+        Assert.Same(bad, error);
+        Assert.Equal(serving.SlotCount, SlotCounter.Free(serving));
+    }
+
+    [Fact]
+    public async Task InferTensorAsync_FillWritesTheSlot_EqualsTheCopiedTensorAndFillsOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var chw = new float[3 * 224 * 224];
+        new ImagePreprocessor().Preprocess(TestImages.Jpeg(200), fixture.Host.Manager.Find(EngineFixture.ModelName)!.Preprocessing, chw);
+        var calls = new int[1];
+
+        var copied = await ResultCopy.Of(fixture.Host.Engine.InferTensorAsync(EngineFixture.ModelName, chw, InferenceRequestOptions.Default, ct));
+        var filled = await ResultCopy.Of(fixture.Host.Engine.InferTensorAsync(
+            EngineFixture.ModelName,
+            chw.Length,
+            (chw, calls),
+            static (state, slot) =>
+            {
+                state.calls[0]++;
+                state.chw.CopyTo(slot);
+            },
+            InferenceRequestOptions.Default,
+            ct));
+
+        Assert.Equal(1, calls[0]);
+        FloatAssert.Close(copied.Logits, filled.Logits, 1e-6, "logits");
+    }
+
+    [Fact]
+    public async Task InferTensorAsync_WrongLengthWithFill_ThrowsInvalidInputAndNeverFills()
+    {
+        var filled = false;
+
+        var error = await Assert.ThrowsAsync<InferenceException>(async () => await fixture.Host.Engine.InferTensorAsync(
+            EngineFixture.ModelName, 10, 0, (_, _) => filled = true, InferenceRequestOptions.Default, TestContext.Current.CancellationToken));
+
+        Assert.Equal(InferenceErrorCode.InvalidInput, error.Code);
+        Assert.Contains("got 10", error.Message, StringComparison.Ordinal);
+        Assert.False(filled);
+    }
 }
