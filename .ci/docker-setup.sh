@@ -22,7 +22,7 @@ export DEBIAN_FRONTEND=noninteractive
 SDK_TAG="${INFERENCE_LOCAL_SDK_TAG:-inference-local/dotnet-sdk:10.0}"
 RUNTIME_TAG="${INFERENCE_LOCAL_RUNTIME_TAG:-inference-local/aspnet:10.0}"
 PROMETHEUS_TAG="${INFERENCE_LOCAL_PROMETHEUS_TAG:-inference-local/prometheus:debian}"
-# Bump when build_prometheus_image changes what goes into the image.
+# Bump when build_prometheus_image or prometheus_layout changes what goes into the image.
 PROMETHEUS_RECIPE=2
 STATE_DIR="${INFERENCE_CI_STATE_DIR:-/var/cache/inference-ci}"
 LOG_DIR="${INFERENCE_CI_LOG_DIR:-/var/log/inference-ci}"
@@ -166,79 +166,73 @@ build_image() {
   log "built $tag ($(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
 }
 
-# build_prometheus_image TAG: Debian's prometheus package in a minbase root file system, laid out like
-# prom/prometheus (binary on PATH, /etc/prometheus, data under /prometheus, user nobody, port 9090), so
-# docker-compose.yml runs unchanged with PROMETHEUS_IMAGE=TAG where prom/prometheus cannot be pulled.
-build_prometheus_image() {
-  local tag="$1" codename mirror tmp
-  if [ "$(image_label "$tag" inference.recipe)" = "$PROMETHEUS_RECIPE" ]; then
+# package_image TAG RECIPE PACKAGE LAYOUT VERSION_CMD [--change ...]: Debian's PACKAGE in a minbase root file system,
+# imported as TAG with the given image settings (entrypoint, user, ...) and labelled with RECIPE, which the next run
+# checks to skip the build. LAYOUT (a function, given the root) arranges the files as the official image does;
+# VERSION_CMD runs in the root (chroot) and prints the package's version as its first line's third word.
+package_image() {
+  local tag="$1" recipe="$2" package="$3" layout="$4" version_cmd="$5" codename mirror tmp version
+  shift 5
+  if [ "$(image_label "$tag" inference.recipe)" = "$recipe" ]; then
     log "$tag is cached"; return 0
   fi
   codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
   mirror=$(debian_mirror "$codename")
-  tmp=$(mktemp -d /var/tmp/inference-prometheus.XXXXXX)
-  log "debootstrap $codename + prometheus from $mirror (about a minute)"
-  as_root debootstrap --variant=minbase --include=prometheus \
-    "$codename" "$tmp" "$mirror" >"$LOG_DIR/debootstrap-prometheus.log" 2>&1 </dev/null \
-    || { tail -n 20 "$LOG_DIR/debootstrap-prometheus.log" >&2; as_root rm -rf "$tmp"; die "debootstrap with prometheus failed"; }
+  tmp=$(mktemp -d "/var/tmp/inference-$package.XXXXXX")
+  log "debootstrap $codename + $package from $mirror (about a minute)"
+  as_root debootstrap --variant=minbase --include="$package" \
+    "$codename" "$tmp" "$mirror" >"$LOG_DIR/debootstrap-$package.log" 2>&1 </dev/null \
+    || { tail -n 20 "$LOG_DIR/debootstrap-$package.log" >&2; as_root rm -rf "$tmp"; die "debootstrap with $package failed"; }
   as_root rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/* "$tmp"/usr/share/doc "$tmp"/usr/share/man
-  # Debian's build defaults --storage.tsdb.path to /var/lib/prometheus/metrics2; prom/prometheus keeps
-  # its data under /prometheus. Both lead there, owned by the user the image runs as.
-  as_root mkdir -p "$tmp/prometheus" "$tmp/var/lib/prometheus"
-  as_root rm -rf "$tmp/var/lib/prometheus/metrics2"
-  as_root ln -s /prometheus "$tmp/var/lib/prometheus/metrics2"
-  as_root chown 65534:65534 "$tmp/prometheus"
-  local version
-  version=$(as_root chroot "$tmp" prometheus --version 2>&1 | awk 'NR == 1 { print $3 }')
-  as_root tar -C "$tmp" -c . | docker import \
+  "$layout" "$tmp"
+  version=$(as_root chroot "$tmp" sh -c "$version_cmd" 2>&1 | awk 'NR == 1 { print $3 }')
+  as_root tar -C "$tmp" -c . | docker import "$@" \
+    --change "LABEL inference.recipe=$recipe" \
+    --change "LABEL inference.$package-version=$version" \
+    --change "LABEL inference.origin=debootstrap+debian-$package" \
+    - "$tag" >/dev/null
+  as_root rm -rf "$tmp"
+  log "built $tag ($package $version, $(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
+}
+
+# Prometheus laid out like prom/prometheus (binary on PATH, /etc/prometheus, data under /prometheus, user nobody,
+# port 9090), so docker-compose.yml runs unchanged with PROMETHEUS_IMAGE=TAG where prom/prometheus cannot be pulled.
+# Debian's build defaults --storage.tsdb.path to /var/lib/prometheus/metrics2; prom/prometheus keeps its data under
+# /prometheus. Both lead there, owned by the user the image runs as.
+prometheus_layout() {
+  as_root mkdir -p "$1/prometheus" "$1/var/lib/prometheus"
+  as_root rm -rf "$1/var/lib/prometheus/metrics2"
+  as_root ln -s /prometheus "$1/var/lib/prometheus/metrics2"
+  as_root chown 65534:65534 "$1/prometheus"
+}
+
+build_prometheus_image() {
+  package_image "$1" "$PROMETHEUS_RECIPE" prometheus prometheus_layout "prometheus --version" \
     --change 'ENTRYPOINT ["/usr/bin/prometheus"]' \
     --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' \
     --change "WORKDIR /prometheus" \
     --change "USER 65534:65534" \
-    --change "EXPOSE 9090" \
-    --change "LABEL inference.recipe=$PROMETHEUS_RECIPE" \
-    --change "LABEL inference.prometheus-version=$version" \
-    --change "LABEL inference.origin=debootstrap+debian-prometheus" \
-    - "$tag" >/dev/null
-  as_root rm -rf "$tmp"
-  log "built $tag (Prometheus $version, $(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
+    --change "EXPOSE 9090"
 }
 
 # --- HAProxy (the fleet stack, docker-compose.scale.yml) ---------------------------------------------------
 HAPROXY_TAG="${INFERENCE_LOCAL_HAPROXY_TAG:-inference-local/haproxy:debian}"
-# Bump when build_haproxy_image changes what goes into the image.
+# Bump when build_haproxy_image or haproxy_layout changes what goes into the image.
 HAPROXY_RECIPE=1
 
-# build_haproxy_image TAG: Debian's haproxy package in a minbase root file system, laid out like the official
-# haproxy image (config at /usr/local/etc/haproxy/haproxy.cfg, master-worker in the foreground, user haproxy),
-# so docker-compose.scale.yml runs unchanged with HAPROXY_IMAGE=TAG where the official image cannot be pulled.
-# `docker import` cannot set STOPSIGNAL; the compose file sets stop_signal: SIGUSR1 (soft stop) itself.
+# HAProxy laid out like the official haproxy image (config at /usr/local/etc/haproxy/haproxy.cfg, master-worker in
+# the foreground, user haproxy), so docker-compose.scale.yml runs unchanged with HAPROXY_IMAGE=TAG where the official
+# image cannot be pulled. `docker import` cannot set STOPSIGNAL; the compose file sets stop_signal: SIGUSR1 (soft stop).
+haproxy_layout() {
+  as_root mkdir -p "$1/usr/local/etc/haproxy"
+  as_root cp "$1/etc/haproxy/haproxy.cfg" "$1/usr/local/etc/haproxy/haproxy.cfg"
+}
+
 build_haproxy_image() {
-  local tag="$1" codename mirror tmp version
-  if [ "$(image_label "$tag" inference.recipe)" = "$HAPROXY_RECIPE" ]; then
-    log "$tag is cached"; return 0
-  fi
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-  mirror=$(debian_mirror "$codename")
-  tmp=$(mktemp -d /var/tmp/inference-haproxy.XXXXXX)
-  log "debootstrap $codename + haproxy from $mirror (about a minute)"
-  as_root debootstrap --variant=minbase --include=haproxy \
-    "$codename" "$tmp" "$mirror" >"$LOG_DIR/debootstrap-haproxy.log" 2>&1 </dev/null \
-    || { tail -n 20 "$LOG_DIR/debootstrap-haproxy.log" >&2; as_root rm -rf "$tmp"; die "debootstrap with haproxy failed"; }
-  as_root rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/* "$tmp"/usr/share/doc "$tmp"/usr/share/man
-  as_root mkdir -p "$tmp/usr/local/etc/haproxy"
-  as_root cp "$tmp/etc/haproxy/haproxy.cfg" "$tmp/usr/local/etc/haproxy/haproxy.cfg"
-  version=$(as_root chroot "$tmp" haproxy -v 2>&1 | awk 'NR == 1 { print $3 }')
-  as_root tar -C "$tmp" -c . | docker import \
+  package_image "$1" "$HAPROXY_RECIPE" haproxy haproxy_layout "haproxy -v" \
     --change 'ENTRYPOINT ["/usr/sbin/haproxy", "-W", "-db"]' \
     --change 'CMD ["-f", "/usr/local/etc/haproxy/haproxy.cfg"]' \
-    --change "USER haproxy" \
-    --change "LABEL inference.recipe=$HAPROXY_RECIPE" \
-    --change "LABEL inference.haproxy-version=$version" \
-    --change "LABEL inference.origin=debootstrap+debian-haproxy" \
-    - "$tag" >/dev/null
-  as_root rm -rf "$tmp"
-  log "built $tag (HAProxy $version, $(docker image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
+    --change "USER haproxy"
 }
 # ------------------------------------------------------------------------------------------------------------
 

@@ -104,13 +104,13 @@ scenario() { # label, models...
   kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=""
 }
 
-ort_hold() { # model -> RSS line
-  local out="$WORK/ort.$1"
-  dotnet "$ROOT/bench/OrtAlone/bin/Release/net10.0/OrtAlone.dll" --model "$1" --batch 8 --hold --hold-timeout 60 >"$out" 2>&1 &
+ort_hold() { # model batch -> RSS line
+  local out="$WORK/ort.$1.$2"
+  dotnet "$ROOT/bench/OrtAlone/bin/Release/net10.0/OrtAlone.dll" --model "$1" --batch "$2" --hold --hold-timeout 60 >"$out" 2>&1 &
   local pid=$!
   for _ in $(seq 1 1200); do grep -q "ortalone-hold" "$out" 2>/dev/null && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   sleep 1
-  echo "bare ORT holding $1: $(rss_mb "$pid" 2>/dev/null || echo '?') MB   ($(grep ortalone-hold "$out" || tail -3 "$out"))"
+  echo "bare ORT holding $1, warmed at batch $2: $(rss_mb "$pid" 2>/dev/null || echo '?') MB   ($(grep ortalone-hold "$out" || tail -3 "$out"))"
   kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 }
 
@@ -121,7 +121,9 @@ for s in $SCENARIOS; do
   esac
 done
 if [[ "$ORT" == 1 ]]; then
-  echo "== bare ONNX Runtime (bench/OrtAlone --batch 8 --hold: session created, warmed at batch 8 as the service warms its largest, full GC)"
-  for m in resnet18 resnet34 resnet50 resnet101 resnet152; do ort_hold "$m"; done
+  # The service warms each model at batch 1 (its idle RSS compares with the first); under load its batches reach 8
+  # (its RSS under load compares with the second).
+  echo "== bare ONNX Runtime (bench/OrtAlone --batch 1 and --batch 8 --hold: session created, warmed at that batch, full GC)"
+  for m in resnet18 resnet34 resnet50 resnet101 resnet152; do ort_hold "$m" 1; ort_hold "$m" 8; done
 fi
 echo "uptime after: $(uptime)"

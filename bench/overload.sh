@@ -43,19 +43,25 @@ sample_retry_after() {
   done
 }
 
+# The service's own view: its inference_request_duration_seconds buckets (REST classify) and its CPU time.
+scrape() { curl -sf --max-time 5 "http://127.0.0.1:$port/metrics" | grep '^inference_request_duration_seconds_bucket' | grep 'endpoint="classify"' >"$1" || true; }
+service_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$service/stat"; }
+
 run() {
   local name=$1 concurrency=$2 seconds=$3
-  local before after
+  local before after cpu_before cpu_after
   rm -f "$work/stop"; : >"$work/$name.retry"
   sample_retry_after "$work/$name.retry" &
   local sampler=$!
-  before=$(stat -c %s "$log")
+  before=$(stat -c %s "$log"); scrape "$work/$name.before"; cpu_before=$(service_cpu)
   nice -n "${CLIENT_NICE:-19}" hey -z "${seconds}s" -t 30 -c "$concurrency" -m POST -T image/jpeg -D "$image" -o csv "$url" >"$work/$name.csv"
-  after=$(stat -c %s "$log")
+  after=$(stat -c %s "$log"); scrape "$work/$name.after"; cpu_after=$(service_cpu)
   touch "$work/stop"; wait $sampler || true
-  python3 - "$name" "$concurrency" "$seconds" "$work/$name.csv" "$work/$name.retry" $((after - before)) <<'PY'
-import csv, statistics, sys, collections
+  python3 - "$name" "$concurrency" "$seconds" "$work/$name.csv" "$work/$name.retry" $((after - before)) \
+    "$work/$name.before" "$work/$name.after" "$cpu_before" "$cpu_after" <<'PY'
+import csv, re, statistics, sys, collections
 name, concurrency, seconds, path, retry_path, log_bytes = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
+scrape_before, scrape_after, cpu = sys.argv[7], sys.argv[8], float(sys.argv[10]) - float(sys.argv[9])
 rows = list(csv.DictReader(open(path)))
 by_status = collections.defaultdict(list)
 for row in rows:
@@ -70,6 +76,36 @@ print(f"{name}: c{concurrency} {seconds:.0f}s: {len(rows)} requests; 200: {len(o
       f"p50 {pct(ok, 50):.0f} ms, p99 {pct(ok, 99):.0f} ms; 429: {len(refused)}, median {pct(refused, 50):.1f} ms; "
       f"other statuses: {others or 'none'}; Retry-After seen: {dict(sorted(retry.items())) or 'none'}; log written: {log_bytes} bytes")
 open(path + ".goodput", "w").write(str(len(ok) / seconds))
+
+def buckets(file):  # outcome -> {le: cumulative count}
+    result = collections.defaultdict(dict)
+    for line in open(file):
+        m = re.match(r'.*outcome="([^"]+)".*le="([^"]+)"[^ ]* ([0-9.e+-]+)', line)
+        if m and 'protocol="rest"' in line:
+            result[m.group(1)][float(m.group(2))] = result[m.group(1)].get(float(m.group(2)), 0) + float(m.group(3))
+    return result
+def quantile(cumulative, q):  # linear within the bucket, as Prometheus' histogram_quantile does
+    bounds = sorted(cumulative)
+    total = cumulative[bounds[-1]] if bounds else 0
+    if total <= 0:
+        return float("nan")
+    rank, lower, below = q * total, 0.0, 0.0
+    for le in bounds:
+        if cumulative[le] >= rank:
+            if le == float("inf"):
+                return lower * 1000
+            return (lower + (le - lower) * (rank - below) / max(cumulative[le] - below, 1e-9)) * 1000
+        lower, below = le, cumulative[le]
+    return float("nan")
+first, last = buckets(scrape_before), buckets(scrape_after)
+parts = []
+for outcome in ("ok", "rejected"):
+    delta = {le: count - first.get(outcome, {}).get(le, 0) for le, count in last.get(outcome, {}).items()}
+    n = delta.get(float("inf"), 0)
+    if n:
+        parts.append(f"{outcome} {n:.0f}: p50 {quantile(delta, 0.5):.1f} ms, p99 {quantile(delta, 0.99):.1f} ms")
+print(f"  service side (inference_request_duration_seconds, first byte read to answer; interpolated in its buckets): "
+      f"{'; '.join(parts) or 'no samples'}; service CPU {cpu:.1f} s in {seconds:.0f} s")
 PY
 }
 

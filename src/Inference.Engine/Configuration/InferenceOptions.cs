@@ -48,6 +48,13 @@ public sealed class InferenceOptions
     [Required(AllowEmptyStrings = false)]
     public string DemoWeightsCache { get; set; } = Path.Combine(Path.GetTempPath(), "inference-demo-weights");
 
+    /// <summary>
+    /// Where a model quantized at load (config.json <c>"precision": "int8"</c> with <c>"calibration"</c>) is cached when its
+    /// own folder cannot be written (a read-only mount), in <c>&lt;name&gt;/&lt;version&gt;/</c>; the folder beside the model is tried first.
+    /// </summary>
+    [Required(AllowEmptyStrings = false)]
+    public string QuantizationCacheDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "inference-int8-cache");
+
     public ExecutionProviderKind ExecutionProvider { get; set; } = ExecutionProviderKind.Auto;
 
     /// <summary>

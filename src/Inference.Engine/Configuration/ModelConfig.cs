@@ -11,6 +11,10 @@ public sealed record ModelConfig
 
     public const string Int8Precision = "int8";
 
+    public const string MinMaxCalibration = "minmax";
+
+    public const string PercentileCalibration = "percentile";
+
     public static ModelConfig Default { get; } = new();
 
     /// <summary>"fp32", or "int8" for a model quantized by tools/Quantize (QDQ int8; embedding and logits stay float).</summary>
@@ -21,6 +25,18 @@ public sealed record ModelConfig
     /// loaded). model.onnx is then FP32 and is quantized at load, the result cached beside it.
     /// </summary>
     public string? Calibration { get; init; }
+
+    /// <summary>
+    /// With <see cref="Calibration"/>: how each activation's range is taken, "minmax" (the default) or "percentile"
+    /// (tools/Quantize's <c>--method</c>).
+    /// </summary>
+    public string? CalibrationMethod { get; init; }
+
+    /// <summary>With <c>"calibrationMethod": "percentile"</c>: the percentile kept of each tail, above 50 and at most 100; null: 99.99.</summary>
+    public double? CalibrationPercentile { get; init; }
+
+    /// <summary>With <see cref="Calibration"/>: the first this many images of the folder, by file name; null: 100 (tools/Quantize's <c>--images</c>).</summary>
+    public int? CalibrationImages { get; init; }
 
     /// <summary>resnet18|resnet34|resnet50|resnet101|resnet152: which demo weights to generate when model.onnx is absent.</summary>
     public string? Architecture { get; init; }

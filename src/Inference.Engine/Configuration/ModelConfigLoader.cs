@@ -92,6 +92,22 @@ public static class ModelConfigLoader
             origin,
             "calibration",
             "needs \"precision\": \"int8\" and names a folder of calibration images");
+        var calibrating = config.Calibration is not null;
+        Require(
+            config.CalibrationMethod is null || (calibrating && config.CalibrationMethod is ModelConfig.MinMaxCalibration or ModelConfig.PercentileCalibration),
+            origin,
+            "calibrationMethod",
+            "must be \"minmax\" or \"percentile\", beside \"precision\": \"int8\" and \"calibration\"");
+        Require(
+            config.CalibrationPercentile is null || (config.CalibrationMethod == ModelConfig.PercentileCalibration && config.CalibrationPercentile is > 50 and <= 100),
+            origin,
+            "calibrationPercentile",
+            "must be above 50 and at most 100, beside \"calibrationMethod\": \"percentile\"");
+        Require(
+            config.CalibrationImages is null || (calibrating && config.CalibrationImages is >= 1 and <= 100_000),
+            origin,
+            "calibrationImages",
+            "must be between 1 and 100000, beside \"precision\": \"int8\" and \"calibration\"");
         Require(
             config.Architecture is null || ResNetArchitectures.TryGetDepth(config.Architecture, out _),
             origin,

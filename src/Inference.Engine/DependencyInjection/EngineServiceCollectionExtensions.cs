@@ -81,6 +81,7 @@ public static class EngineServiceCollectionExtensions
                 repository,
                 sessions,
                 new DemoWeights(options.DemoWeightsCache, logger),
+                options.QuantizationCacheDirectory,
                 cpuGate,
                 metrics,
                 options.MaxQueueWait,

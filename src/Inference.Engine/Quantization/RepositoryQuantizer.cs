@@ -13,6 +13,9 @@ namespace Inference.Engine.Quantization;
 /// </summary>
 public static class RepositoryQuantizer
 {
+    /// <summary>config.json's precision and keys of quantization at load: replaced, or left out of the quantized model's config.</summary>
+    private static readonly string[] ReplacedKeys = ["precision", "calibration", "calibrationMethod", "calibrationPercentile", "calibrationImages"];
+
     public static (QuantizationResult Result, string ModelPath) Quantize(
         string repositoryRoot, string model, string outputModel, QuantizationSettings settings, IProgress<int>? progress = null)
     {
@@ -75,10 +78,15 @@ public static class RepositoryQuantizer
                 File.ReadAllText(sourceConfig),
                 documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
               ?? throw new ModelConfigException($"{sourceConfig}: not a JSON object.");
-        node["precision"] = ModelConfig.Int8Precision;
 
-        // The output is quantized already: no calibration at load.
-        node.Remove("calibration");
+        // The output is quantized already: no calibration at load, nor its settings (which need "calibration"). Keys are
+        // matched as the config loader reads them, ignoring case.
+        foreach (var key in node.Select(p => p.Key).Where(k => ReplacedKeys.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList())
+        {
+            node.Remove(key);
+        }
+
+        node["precision"] = ModelConfig.Int8Precision;
         File.WriteAllText(path, node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
     }
 

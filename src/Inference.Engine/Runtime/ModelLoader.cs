@@ -13,10 +13,12 @@ using Microsoft.ML.OnnxRuntime;
 namespace Inference.Engine.Runtime;
 
 /// <summary>Turns a repository entry into a warmed-up <see cref="LoadedModel"/>.</summary>
+/// <param name="quantizationCache"><c>Inference:QuantizationCacheDirectory</c>, for models quantized at load.</param>
 internal sealed class ModelLoader(
     ModelRepository repository,
     SessionFactory sessions,
     DemoWeights demoWeights,
+    string quantizationCache,
     ComputeGate cpuGate,
     EngineMetrics metrics,
     TimeSpan defaultQueueBudget,
@@ -43,7 +45,7 @@ internal sealed class ModelLoader(
             EngineLog.DemoWeights(logger, name, config.Architecture!, config.DemoSeed, modelPath, Path.Combine(source.Directory, ModelRepository.ModelFileName));
         }
 
-        modelPath = Quantization.LoadTimeQuantization.Resolve(source, modelPath, sessions.IntraOpThreads, logger);
+        modelPath = Quantization.LoadTimeQuantization.Resolve(source, modelPath, sessions.IntraOpThreads, quantizationCache, logger);
         EngineLog.LoadingModel(logger, name, source.Version, modelPath);
         var prepared = ModelPreparer.Prepare(modelPath, new ModelPreparationOptions
         {

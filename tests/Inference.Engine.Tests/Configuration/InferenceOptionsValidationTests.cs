@@ -30,6 +30,8 @@ public sealed class InferenceOptionsValidationTests
         Assert.False(options.StopOnModelLoadFailure);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.MaxQueueWait);
         Assert.Equal("models", options.ModelRepository);
+        Assert.Equal(Path.Combine(Path.GetTempPath(), "inference-int8-cache"), options.QuantizationCacheDirectory);
+        Assert.Equal("/var/cache/int8", Resolve(new() { ["Inference:Models:0"] = "m", ["Inference:QuantizationCacheDirectory"] = "/var/cache/int8" }).QuantizationCacheDirectory);
     }
 
     [Fact]
@@ -75,6 +77,7 @@ public sealed class InferenceOptionsValidationTests
     [InlineData("Inference:IntraOpThreads", "-1", "IntraOpThreads")]
     [InlineData("Inference:MaxImageBytes", "10", "MaxImageBytes")]
     [InlineData("Inference:ModelRepository", "", "ModelRepository")]
+    [InlineData("Inference:QuantizationCacheDirectory", "", "QuantizationCacheDirectory")]
     [InlineData("Inference:MaxQueueWait", "00:00:00", "MaxQueueWait")]
     [InlineData("Inference:MaxQueueWait", "02:00:00", "MaxQueueWait")]
     public void Options_OutOfRange_FailsNamingTheConfigurationKey(string key, string value, string member)

@@ -74,6 +74,18 @@ public sealed class ModelConfigLoaderTests : IDisposable
         Assert.Null(config.Unknown);
     }
 
+    [Fact]
+    public void Load_CalibrationSettings_ReadsThem()
+    {
+        var config = ModelConfigLoader.Load(_directory.Write(
+            "config.json",
+            """{"precision":"int8","calibration":".","calibrationMethod":"percentile","calibrationPercentile":99.9,"calibrationImages":32}"""));
+
+        Assert.Equal(_directory.Root, config.Calibration);
+        Assert.Equal((ModelConfig.PercentileCalibration, 99.9, 32), (config.CalibrationMethod, config.CalibrationPercentile, config.CalibrationImages));
+        Assert.Equal((null, null, null), (ModelConfig.Default.CalibrationMethod, ModelConfig.Default.CalibrationPercentile, ModelConfig.Default.CalibrationImages));
+    }
+
     [Theory]
     [InlineData("""{ "maxBatchSzie": 4 }""", "maxBatchSzie")]
     [InlineData("""{ "mean": [0.5, 0.5] }""", "mean")]
@@ -94,6 +106,14 @@ public sealed class ModelConfigLoaderTests : IDisposable
     [InlineData("""{ "pixelRange": 256 }""", "pixelRange")]
     [InlineData("""{ "preprocessGraph": "../prep.onnx" }""", "preprocessGraph")]
     [InlineData("""{ "preprocessGraph": "prep.txt" }""", "preprocessGraph")]
+    [InlineData("""{ "precision": "int8", "calibration": ".", "calibrationMethod": "entropy" }""", "calibrationMethod")]
+    [InlineData("""{ "precision": "int8", "calibrationMethod": "minmax" }""", "calibrationMethod")]
+    [InlineData("""{ "precision": "int8", "calibration": ".", "calibrationMethod": "percentile", "calibrationPercentile": 50 }""", "calibrationPercentile")]
+    [InlineData("""{ "precision": "int8", "calibration": ".", "calibrationMethod": "percentile", "calibrationPercentile": 100.01 }""", "calibrationPercentile")]
+    [InlineData("""{ "precision": "int8", "calibration": ".", "calibrationPercentile": 99.9 }""", "calibrationPercentile")]
+    [InlineData("""{ "precision": "int8", "calibration": ".", "calibrationImages": 0 }""", "calibrationImages")]
+    [InlineData("""{ "calibrationImages": 10 }""", "calibrationImages")]
+    [InlineData("""{ "precision": "int8", "calibration": ".", "calibrationImages": "many" }""", "calibrationImages")]
     public void Load_BadSetting_ThrowsNamingFileAndKey(string json, string key)
     {
         var path = _directory.Write("config.json", json);

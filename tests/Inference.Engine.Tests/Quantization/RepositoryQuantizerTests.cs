@@ -48,6 +48,33 @@ public sealed class RepositoryQuantizerTests(QuantizationFixture fixture) : ICla
     }
 
     [Fact]
+    public void Quantize_SourceQuantizedAtLoad_OutputConfigLeavesOutItsCalibrationKeys()
+    {
+        using var repository = new TempDirectory();
+        TestRepository.AddDemoModel(
+            repository,
+            "demo",
+            extraConfig: "\"Precision\": \"int8\", \"calibration\": \"calibration\", \"CalibrationMethod\": \"percentile\", " +
+                "\"calibrationPercentile\": 99.9, \"calibrationImages\": 1, \"demoSeed\": 0, \"maxBatchSize\": 2");
+        Directory.CreateDirectory(repository.PathOf("demo", "calibration"));
+
+        RepositoryQuantizer.Quantize(
+            repository.Root, "demo", "demo-int8", new QuantizationSettings { CalibrationFolder = fixture.CalibrationFolder, MaxImages = 1, IntraOpThreads = 1 });
+
+        using (var config = JsonDocument.Parse(File.ReadAllText(repository.PathOf("demo-int8", "config.json"))))
+        {
+            Assert.Equal(
+                ["architecture", "demoSeed", "maxBatchSize", "precision"],
+                config.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            Assert.Equal("int8", config.RootElement.GetProperty("precision").GetString());
+        }
+
+        var source = new ModelRepository(repository.Root).Resolve("demo-int8");
+        Assert.Equal(ModelConfig.Int8Precision, source.Config.Precision);
+        Assert.Equal((null, null, null, null), (source.Config.Calibration, source.Config.CalibrationMethod, source.Config.CalibrationPercentile, source.Config.CalibrationImages));
+    }
+
+    [Fact]
     public void Quantize_OutputNamedAsTheSource_IsRefused()
     {
         using var repository = new TempDirectory();
