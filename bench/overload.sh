@@ -58,10 +58,11 @@ run() {
   after=$(stat -c %s "$log"); scrape "$work/$name.after"; cpu_after=$(service_cpu)
   touch "$work/stop"; wait $sampler || true
   python3 - "$name" "$concurrency" "$seconds" "$work/$name.csv" "$work/$name.retry" $((after - before)) \
-    "$work/$name.before" "$work/$name.after" "$cpu_before" "$cpu_after" <<'PY'
+    "$work/$name.before" "$work/$name.after" "$cpu_before" "$cpu_after" "$log" "$before" <<'PY'
 import csv, re, statistics, sys, collections
 name, concurrency, seconds, path, retry_path, log_bytes = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
 scrape_before, scrape_after, cpu = sys.argv[7], sys.argv[8], float(sys.argv[10]) - float(sys.argv[9])
+service_log, log_start = sys.argv[11], int(sys.argv[12])
 rows = list(csv.DictReader(open(path)))
 by_status = collections.defaultdict(list)
 for row in rows:
@@ -104,6 +105,13 @@ for outcome in ("ok", "rejected"):
     n = delta.get(float("inf"), 0)
     if n:
         parts.append(f"{outcome} {n:.0f}: p50 {quantile(delta, 0.5):.1f} ms, p99 {quantile(delta, 0.99):.1f} ms")
+# Exact server-side times of the accepted requests: Serilog's request-completion line ("responded 200 in X ms"),
+# one per answered request (the Retry-After sampler's few accepted requests included).
+with open(service_log, "rb") as f:
+    f.seek(log_start)
+    logged = [float(m.group(1)) for m in re.finditer(rb"classify responded 200 in ([0-9.]+) ms", f.read(log_bytes))]
+if logged:
+    parts.insert(0, f"ok from the request log {len(logged)}: p50 {pct(logged, 50):.0f} ms, p99 {pct(logged, 99):.0f} ms")
 print(f"  service side (inference_request_duration_seconds, first byte read to answer; interpolated in its buckets): "
       f"{'; '.join(parts) or 'no samples'}; service CPU {cpu:.1f} s in {seconds:.0f} s")
 PY

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Inference.Engine.Runtime;
 
 /// <summary>
-/// The recent compute time per image of one model: an exponentially weighted moving average of each batch's
-/// measured run time divided by its images. Written by the executor threads, read by every request.
+/// The recent time per image of one model: an exponentially weighted moving average of each batch's drain time
+/// (<see cref="ModelRunner.DrainTime"/>: what a request queued behind it waits for it) divided by its images. Written by the executor threads, read by every request.
 /// </summary>
 internal sealed class ServiceTimeEstimate
 {
@@ -53,7 +53,7 @@ internal sealed class ServiceTimeEstimate
 /// Admission by estimated wait for one model. A request that would wait longer than the model's queue budget,
 /// or could not start before its own deadline, is refused at once (<see cref="InferenceErrorCode.QueueFull"/>)
 /// instead of queueing: under overload the queue stays short, accepted requests keep their latency, and a
-/// refusal costs no preprocessing. The wait is estimated as the requests ahead × the recent compute time per
+/// refusal costs no preprocessing. The wait is estimated as the requests ahead × the recent drain time per
 /// image ÷ the executors; Retry-After is the same estimate, in whole seconds, at least 1. One full batch per
 /// executor is always let in on budget grounds: a shorter queue would starve the batcher (a slow model whose
 /// single image costs more than the budget still batches), and its wait is at most one batch anyway.

@@ -29,8 +29,11 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
     private readonly Action<InferenceWorkItem, DropReason>? _onDrop;
     private readonly ILogger _logger;
 
+    /// <summary>Per executor: when its previous batch was answered (default before the first).</summary>
+    private readonly DateTimeOffset[] _lastAnswered;
+
     /// <param name="descriptor">The ready model: stamped on every result, and the source of the tensor names.</param>
-    /// <param name="serviceTime">Fed with every batch's forward-pass time per image (admission reads it).</param>
+    /// <param name="serviceTime">Fed with every batch's <see cref="DrainTime"/> per image (admission reads it).</param>
     public ModelRunner(
         ModelDescriptor descriptor,
         InferenceSession session,
@@ -53,6 +56,7 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         _outputNames = OutputNames(descriptor.LogitsOutputName, descriptor.EmbeddingOutputName);
         _hasLogits = descriptor.LogitsOutputName is not null;
         _executors = Enumerable.Range(0, executors).Select(_ => new ExecutorBuffers(shape)).ToArray();
+        _lastAnswered = new DateTimeOffset[executors];
         ServiceTime = serviceTime;
         _timeProvider = timeProvider;
         _onBatch = onBatch;
@@ -63,19 +67,22 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
     /// <summary>The descriptor stamped on results.</summary>
     public ModelDescriptor Descriptor { get; }
 
-    /// <summary>The recent compute time per image, updated after every batch.</summary>
+    /// <summary>The recent drain time per image (<see cref="DrainTime"/>), updated after every batch.</summary>
     public ServiceTimeEstimate ServiceTime { get; }
 
     public void Execute(IReadOnlyList<InferenceWorkItem> batch, int executorIndex)
     {
         var buffers = _executors[executorIndex];
         var started = _timeProvider.GetTimestamp();
+        var startedAt = _timeProvider.GetUtcNow();
         try
         {
             var input = AssembleInput(batch, buffers);
-            var forward = Run(_session, _gate, _shape, _inputNames, _outputNames, _hasLogits, input, _shape.RunBatch(batch.Count), buffers, _timeProvider);
-            ServiceTime.BatchRan(batch.Count, forward);
+            Run(_session, _gate, _shape, _inputNames, _outputNames, _hasLogits, input, _shape.RunBatch(batch.Count), buffers, _timeProvider);
             Complete(batch, buffers);
+            var answered = _timeProvider.GetUtcNow();
+            ServiceTime.BatchRan(batch.Count, DrainTime(_lastAnswered[executorIndex], EarliestEnqueued(batch), startedAt, answered));
+            _lastAnswered[executorIndex] = answered;
         }
         catch (Exception e)
         {
@@ -99,6 +106,34 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         }
 
         _onBatch(batch, new BatchRun(batch.Count, _timeProvider.GetElapsedTime(started)));
+    }
+
+    /// <summary>
+    /// How long an executor took to drain one batch, as a request queued behind it sees it. When the batch's first
+    /// request was already waiting as the previous batch was answered (a busy period), it is the time between the two
+    /// answers: the forward pass and also everything that kept the executor from it (gathering the input, writing the
+    /// results, the batcher's wake-up, and the CPU that preprocessing and other requests hold on the same cores).
+    /// Otherwise (an idle executor, or the first batch) it is this batch's own time, from its start to its answer.
+    /// Estimating waits from the forward pass alone admitted requests under overload that then waited well past the
+    /// queue budget (bench/README.md, issue 10's overload section).
+    /// </summary>
+    internal static TimeSpan DrainTime(DateTimeOffset previousAnswered, DateTimeOffset earliestEnqueued, DateTimeOffset started, DateTimeOffset answered) =>
+        previousAnswered != default && earliestEnqueued <= previousAnswered && previousAnswered <= started
+            ? answered - previousAnswered
+            : answered - started;
+
+    private static DateTimeOffset EarliestEnqueued(IReadOnlyList<InferenceWorkItem> batch)
+    {
+        var earliest = DateTimeOffset.MaxValue;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].EnqueuedAt < earliest)
+            {
+                earliest = batch[i].EnqueuedAt;
+            }
+        }
+
+        return earliest;
     }
 
     public void Drop(InferenceWorkItem item, DropReason reason)

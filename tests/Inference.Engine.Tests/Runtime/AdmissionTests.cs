@@ -175,6 +175,31 @@ public sealed class AdmissionTests : IDisposable
         Assert.Equal(50, estimate.PerImage.TotalMilliseconds, 1);
     }
 
+    [Fact]
+    public void DrainTime_FirstRequestWaitedThroughThePreviousBatch_CountsFromThePreviousAnswer()
+    {
+        var t0 = new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+
+        // Queued at t0 + 50 ms, behind a batch answered at t0 + 100 ms; this batch started 30 ms later (the executor
+        // was kept from it) and was answered at t0 + 400 ms: the queue waited 300 ms for it, not 270.
+        var drain = ModelRunner.DrainTime(t0.AddMilliseconds(100), t0.AddMilliseconds(50), t0.AddMilliseconds(130), t0.AddMilliseconds(400));
+
+        Assert.Equal(300, drain.TotalMilliseconds, 3);
+    }
+
+    [Fact]
+    public void DrainTime_ExecutorWasIdle_CountsFromThisBatchsStart()
+    {
+        var t0 = new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+
+        // Its first request came after the previous answer: the gap before it was idle time, nobody's wait.
+        var idle = ModelRunner.DrainTime(t0.AddMilliseconds(100), t0.AddMilliseconds(500), t0.AddMilliseconds(502), t0.AddMilliseconds(700));
+        var first = ModelRunner.DrainTime(default, t0, t0.AddMilliseconds(2), t0.AddMilliseconds(200));
+
+        Assert.Equal(198, idle.TotalMilliseconds, 3);
+        Assert.Equal(198, first.TotalMilliseconds, 3);
+    }
+
     public void Dispose() => _admission.Dispose();
 
     private Admission Create(int maxBatchSize, int executors) =>
