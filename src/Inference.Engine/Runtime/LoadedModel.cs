@@ -158,9 +158,11 @@ internal sealed class LoadedModel : IAsyncDisposable
         InferenceWorkItem item;
         try
         {
-            // Everyone holding a slot and not yet running is ahead: queued, and still preprocessing.
-            var ahead = _arena.SlotCount - _arena.Available - 1 - InFlight;
-            if (Admission.Check(ahead, _timeProvider.GetUtcNow(), deadline) is { } refusal)
+            // Everyone holding a slot and not yet running is ahead: queued, and still preprocessing; the running
+            // batches are ahead too, until they are done.
+            var running = InFlight;
+            var ahead = _arena.SlotCount - _arena.Available - 1 - running;
+            if (Admission.Check(ahead, running, _timeProvider.GetUtcNow(), deadline) is { } refusal)
             {
                 throw Refused(refusal);
             }
@@ -206,8 +208,9 @@ internal sealed class LoadedModel : IAsyncDisposable
     /// <summary>Throws the refusal admission would give one more request now (nothing rented, nothing queued).</summary>
     public void Admit(DateTimeOffset deadline)
     {
-        var ahead = _arena.SlotCount - _arena.Available - InFlight;
-        if (Admission.Check(ahead, _timeProvider.GetUtcNow(), deadline) is { } refusal)
+        var running = InFlight;
+        var ahead = _arena.SlotCount - _arena.Available - running;
+        if (Admission.Check(ahead, running, _timeProvider.GetUtcNow(), deadline) is { } refusal)
         {
             throw Refused(refusal);
         }

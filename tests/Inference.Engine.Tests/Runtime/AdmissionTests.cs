@@ -176,6 +176,31 @@ public sealed class AdmissionTests : IDisposable
     }
 
     [Fact]
+    public void Check_BatchRunning_CountsItInTheWait()
+    {
+        using var admission = Create(maxBatchSize: 2, executors: 1);
+
+        // 300 ms per image: 2 queued alone wait 600 ms (within 1 s), behind one running image 900 ms, behind a running
+        // batch of 2 they wait 1200 ms.
+        Assert.Null(admission.Check(2, Now, FarDeadline));
+        Assert.Null(admission.Check(2, 1, Now, FarDeadline));
+        var refusal = admission.Check(2, 2, Now, FarDeadline);
+
+        Assert.NotNull(refusal);
+        Assert.Contains("2 queued, 2 running", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_SlowModelOneBatchRunning_StillAdmitsTheNextBatch()
+    {
+        using var admission = Create(maxBatchSize: 8, executors: 1);
+
+        // A running batch of 8 at 300 ms per image is 2.4 s, past the 1 s budget: the next batch still forms.
+        Assert.Null(admission.Check(7, 8, Now, FarDeadline));
+        Assert.NotNull(admission.Check(8, 8, Now, FarDeadline));
+    }
+
+    [Fact]
     public void DrainTime_FirstRequestWaitedThroughThePreviousBatch_CountsFromThePreviousAnswer()
     {
         var t0 = new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
