@@ -35,10 +35,13 @@ for _ in $(seq 1 480); do curl -sf --max-time 2 "http://127.0.0.1:$port/health/r
 curl -sf --max-time 2 "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "service not ready"; tail -20 "$log"; exit 1; }
 
 # Samples the Retry-After header of refused requests, five times a second, until told to stop.
+# It runs at normal priority (not niced): its "status seconds" lines ($1.times) are a client's view of the refusals'
+# latency that the load client's own scheduling delays do not inflate.
 sample_retry_after() {
   while [ ! -e "$work/stop" ]; do
-    curl -s -o /dev/null -D - --max-time 5 -H 'Content-Type: image/jpeg' --data-binary "@$image" "$url" \
-      | tr -d '\r' | awk -F': ' 'tolower($1) == "retry-after" { print $2 }' >>"$1" || true
+    curl -s -o /dev/null -D "$1.headers" -w '%{http_code} %{time_total}\n' --max-time 5 -H 'Content-Type: image/jpeg' \
+      --data-binary "@$image" "$url" >>"$1.times" || true
+    tr -d '\r' <"$1.headers" 2>/dev/null | awk -F': ' 'tolower($1) == "retry-after" { print $2 }' >>"$1" || true
     sleep 0.2
   done
 }
@@ -72,11 +75,20 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 ok, refused = by_status.get("200", []), by_status.get("429", [])
 retry = collections.Counter(line.strip() for line in open(retry_path) if line.strip())
+try:
+    probe = [line.split() for line in open(retry_path + ".times") if len(line.split()) == 2]
+except FileNotFoundError:
+    probe = []
+probe_refused = [float(t) * 1000 for code, t in probe if code == "429"]
+probe_ok = [float(t) * 1000 for code, t in probe if code == "200"]
 others = {k: len(v) for k, v in by_status.items() if k not in ("200", "429")}
 print(f"{name}: c{concurrency} {seconds:.0f}s: {len(rows)} requests; 200: {len(ok)} = {len(ok) / seconds:.1f}/s goodput, "
       f"p50 {pct(ok, 50):.0f} ms, p99 {pct(ok, 99):.0f} ms; 429: {len(refused)}, median {pct(refused, 50):.1f} ms; "
       f"other statuses: {others or 'none'}; Retry-After seen: {dict(sorted(retry.items())) or 'none'}; log written: {log_bytes} bytes")
 open(path + ".goodput", "w").write(str(len(ok) / seconds))
+if probe:
+    print(f"  probe (curl at normal priority, 5 a second): 429: {len(probe_refused)}, median {pct(probe_refused, 50):.1f} ms; "
+          f"200: {len(probe_ok)}, median {pct(probe_ok, 50):.0f} ms")
 
 def buckets(file):  # outcome -> {le: cumulative count}
     result = collections.defaultdict(dict)
