@@ -76,7 +76,7 @@ public sealed class InferenceOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Queue budget: a request whose estimated wait (queued requests x recent drain time per image) is longer is
+    /// Queue budget: a request whose estimated wait ((queued + running requests) x recent drain time per image) is longer is
     /// refused at once with 429 and Retry-After instead of queueing. A model's config.json may set its own
     /// (<c>maxQueueWaitMs</c>).
     /// </summary>

@@ -85,7 +85,7 @@ public sealed record ModelConfig
 
     /// <summary>
     /// The longest a request may be expected to wait in this model's queue and still be accepted (estimated as
-    /// queued requests x recent drain time per image); null means <c>Inference:MaxQueueWait</c>.
+    /// (queued + running requests) x recent drain time per image); null means <c>Inference:MaxQueueWait</c>.
     /// </summary>
     public double? MaxQueueWaitMs { get; init; }
 

@@ -53,9 +53,9 @@ internal sealed class ServiceTimeEstimate
 /// Admission by estimated wait for one model. A request that would wait longer than the model's queue budget,
 /// or could not start before its own deadline, is refused at once (<see cref="InferenceErrorCode.QueueFull"/>)
 /// instead of queueing: under overload the queue stays short, accepted requests keep their latency, and a
-/// refusal costs no preprocessing. The wait is estimated as the requests ahead × the recent drain time per
-/// image ÷ the executors; Retry-After is the same estimate, in whole seconds, at least 1. One full batch per
-/// executor is always let in on budget grounds: a shorter queue would starve the batcher (a slow model whose
+/// refusal costs no preprocessing. The wait is estimated as the requests ahead (queued, and in the batches
+/// running now) × the recent drain time per image ÷ the executors; Retry-After is the same estimate, in whole
+/// seconds, at least 1. One full batch per executor is always let in on budget grounds: a shorter queue would starve the batcher (a slow model whose
 /// single image costs more than the budget still batches), and its wait is at most one batch anyway.
 /// Refusals are logged as one aggregated line per model per interval, never one line each.
 /// </summary>
