@@ -116,8 +116,8 @@ internal sealed class Admission : IDisposable
 
     /// <summary>
     /// As <see cref="Check(int, DateTimeOffset, DateTimeOffset)"/>, with <paramref name="running"/> requests in batches
-    /// that executors are running now: the request starts only once they are done, so they count in its wait (as if
-    /// just started: an upper bound, since what they have left is not known). Without them, measured under overload
+    /// that executors are running now: the request starts only once they are done, so they count in its wait against
+    /// the queue budget (as if just started: an upper bound, since what they have left is not known). Without them, measured under overload
     /// (resnet18, c256, batches of 8), the accepted requests' p99 was a batch's time further past the budget. The one
     /// full batch per executor always admitted is counted among the queued only, so a model whose single batch takes
     /// longer than the budget still forms its next batch while one runs.
@@ -130,10 +130,13 @@ internal sealed class Admission : IDisposable
             return Refuse(ref _overBudget, wait, ahead, $"an estimated {Ms(wait)} ms wait ({Ahead(ahead, running)}) exceeds its queue budget of {Ms(QueueBudget)} ms");
         }
 
-        // With nobody ahead the request starts now: a deadline that passes anyway is the batcher's to report (504).
-        if (wait > TimeSpan.Zero && wait >= deadline - now)
+        // Against the request's own deadline only the queue counts: the running batches may be nearly done, and a
+        // request refused here gets 429 where it might have run. With nobody queued ahead the request is next: a
+        // deadline that passes anyway is the batcher's to report (504).
+        var queuedWait = EstimatedWait(ahead);
+        if (queuedWait > TimeSpan.Zero && queuedWait >= deadline - now)
         {
-            return Refuse(ref _pastDeadline, wait, ahead, $"the request could not start within its deadline (estimated wait {Ms(wait)} ms, {Ahead(ahead, running)})");
+            return Refuse(ref _pastDeadline, queuedWait, ahead, $"the request could not start within its deadline (estimated wait {Ms(queuedWait)} ms, {ahead} queued)");
         }
 
         return null;

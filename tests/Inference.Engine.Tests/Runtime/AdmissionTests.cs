@@ -191,6 +191,15 @@ public sealed class AdmissionTests : IDisposable
     }
 
     [Fact]
+    public void Check_BatchRunningNothingQueued_LeavesAShortDeadlineToTheBatcher()
+    {
+        // A running batch of 2 is 600 ms, past a 500 ms deadline, but with nobody queued ahead the request is next:
+        // it queues (and gets 504 from the batcher if the deadline passes), as with nothing running.
+        Assert.Null(_admission.Check(0, 2, Now, Now.AddMilliseconds(500)));
+        Assert.NotNull(_admission.Check(2, 2, Now, Now.AddMilliseconds(500)));
+    }
+
+    [Fact]
     public void Check_SlowModelOneBatchRunning_StillAdmitsTheNextBatch()
     {
         using var admission = Create(maxBatchSize: 8, executors: 1);
