@@ -38,6 +38,12 @@ public sealed record ModelConfig
     /// <summary>With <see cref="Calibration"/>: the first this many images of the folder, by file name; null: 100 (tools/Quantize's <c>--images</c>).</summary>
     public int? CalibrationImages { get; init; }
 
+    /// <summary>
+    /// With <see cref="Calibration"/>: 7 (the default: weights in [-63, 63], exact on every x64 CPU) or 8 (full range, for
+    /// CPUs with VNNI; on AVX2 and AVX-512 without it the u8 x s8 pair sums saturate). tools/Quantize's <c>--weight-bits</c>.
+    /// </summary>
+    public int? WeightBits { get; init; }
+
     /// <summary>resnet18|resnet34|resnet50|resnet101|resnet152: which demo weights to generate when model.onnx is absent.</summary>
     public string? Architecture { get; init; }
 

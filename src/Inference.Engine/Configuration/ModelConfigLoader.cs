@@ -109,6 +109,11 @@ public static class ModelConfigLoader
             "calibrationImages",
             "must be between 1 and 100000, beside \"precision\": \"int8\" and \"calibration\"");
         Require(
+            config.WeightBits is null || (calibrating && config.WeightBits is 7 or 8),
+            origin,
+            "weightBits",
+            "must be 7 or 8, beside \"precision\": \"int8\" and \"calibration\"");
+        Require(
             config.Architecture is null || ResNetArchitectures.TryGetDepth(config.Architecture, out _),
             origin,
             "architecture",

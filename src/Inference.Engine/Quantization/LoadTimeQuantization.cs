@@ -95,6 +95,7 @@ public static partial class LoadTimeQuantization
             Method = config.CalibrationMethod == ModelConfig.PercentileCalibration ? CalibrationMethod.Percentile : CalibrationMethod.MinMax,
             Percentile = config.CalibrationPercentile ?? defaults.Percentile,
             MaxImages = config.CalibrationImages ?? defaults.MaxImages,
+            ReduceRange = config.WeightBits is null ? defaults.ReduceRange : config.WeightBits == 7,
         };
     }
 

@@ -14,7 +14,7 @@ namespace Inference.Engine.Quantization;
 public static class RepositoryQuantizer
 {
     /// <summary>config.json's precision and keys of quantization at load: replaced, or left out of the quantized model's config.</summary>
-    private static readonly string[] ReplacedKeys = ["precision", "calibration", "calibrationMethod", "calibrationPercentile", "calibrationImages"];
+    private static readonly string[] ReplacedKeys = ["precision", "calibration", "calibrationMethod", "calibrationPercentile", "calibrationImages", "weightBits"];
 
     public static (QuantizationResult Result, string ModelPath) Quantize(
         string repositoryRoot, string model, string outputModel, QuantizationSettings settings, IProgress<int>? progress = null)

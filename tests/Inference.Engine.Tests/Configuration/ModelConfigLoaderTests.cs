@@ -79,11 +79,13 @@ public sealed class ModelConfigLoaderTests : IDisposable
     {
         var config = ModelConfigLoader.Load(_directory.Write(
             "config.json",
-            """{"precision":"int8","calibration":".","calibrationMethod":"percentile","calibrationPercentile":99.9,"calibrationImages":32}"""));
+            """{"precision":"int8","calibration":".","calibrationMethod":"percentile","calibrationPercentile":99.9,"calibrationImages":32,"weightBits":8}"""));
 
         Assert.Equal(_directory.Root, config.Calibration);
-        Assert.Equal((ModelConfig.PercentileCalibration, 99.9, 32), (config.CalibrationMethod, config.CalibrationPercentile, config.CalibrationImages));
-        Assert.Equal((null, null, null), (ModelConfig.Default.CalibrationMethod, ModelConfig.Default.CalibrationPercentile, ModelConfig.Default.CalibrationImages));
+        Assert.Equal((ModelConfig.PercentileCalibration, 99.9, 32, 8), (config.CalibrationMethod, config.CalibrationPercentile, config.CalibrationImages, config.WeightBits));
+        Assert.Equal(
+            (null, null, null, null),
+            (ModelConfig.Default.CalibrationMethod, ModelConfig.Default.CalibrationPercentile, ModelConfig.Default.CalibrationImages, ModelConfig.Default.WeightBits));
     }
 
     [Theory]
@@ -114,6 +116,8 @@ public sealed class ModelConfigLoaderTests : IDisposable
     [InlineData("""{ "precision": "int8", "calibration": ".", "calibrationImages": 0 }""", "calibrationImages")]
     [InlineData("""{ "calibrationImages": 10 }""", "calibrationImages")]
     [InlineData("""{ "precision": "int8", "calibration": ".", "calibrationImages": "many" }""", "calibrationImages")]
+    [InlineData("""{ "precision": "int8", "calibration": ".", "weightBits": 4 }""", "weightBits")]
+    [InlineData("""{ "precision": "int8", "weightBits": 8 }""", "weightBits")]
     public void Load_BadSetting_ThrowsNamingFileAndKey(string json, string key)
     {
         var path = _directory.Write("config.json", json);

@@ -6,6 +6,7 @@ using Inference.Engine.Models;
 using Inference.Engine.Quantization;
 using Inference.Engine.Tests.Support;
 using Inference.Onnx.Protos;
+using Inference.Onnx.Quantization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -78,6 +79,25 @@ public sealed class LoadTimeQuantizationTests(QuantizationFixture fixture) : ICl
         Assert.NotEqual(minMaxBytes, File.ReadAllBytes(byPercentile));
         Assert.Equal([byPercentile], Directory.GetFiles(model.Root, LoadTimeQuantization.CachePrefix + "*"));
         Assert.True(File.Exists(unrelated));
+    }
+
+    [Fact]
+    public void Resolve_WeightBits8_QuantizesFullRangeWeightsUnderAnotherKey()
+    {
+        using var model = new TempDirectory("int8-load-");
+        var source = Source(model, CopyCalibration(model));
+        var full = source with { Config = source.Config with { WeightBits = 8 } };
+        var seven = source with { Config = source.Config with { WeightBits = 7 } };
+
+        var byDefault = LoadTimeQuantization.Resolve(source, fixture.ModelPath, 1, model.PathOf("cache"), new FakeLogger());
+        var largestByDefault = LargestWeight(byDefault);
+        var sevenPath = LoadTimeQuantization.Resolve(seven, fixture.ModelPath, 1, model.PathOf("cache"), new FakeLogger());
+        var fullPath = LoadTimeQuantization.Resolve(full, fixture.ModelPath, 1, model.PathOf("cache"), new FakeLogger());
+
+        Assert.Equal(byDefault, sevenPath);
+        Assert.NotEqual(byDefault, fullPath);
+        Assert.Equal(QdqQuantizer.ReducedWeightMax, largestByDefault);
+        Assert.Equal(127, LargestWeight(fullPath));
     }
 
     [Fact]
@@ -186,6 +206,12 @@ public sealed class LoadTimeQuantizationTests(QuantizationFixture fixture) : ICl
         Assert.Contains("'calibration'", error.Message, StringComparison.Ordinal);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>The largest magnitude among the model's int8 initializers (the quantized weights).</summary>
+    private static int LargestWeight(string path) => ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Initializer
+        .Where(t => t.DataType == (int)TensorProto.Types.DataType.Int8)
+        .SelectMany(t => t.RawData.ToByteArray())
+        .Max(b => Math.Abs((int)(sbyte)b));
 
     /// <summary>
     /// <paramref name="source"/> in a folder nothing can be written to. Tests run as root, whom a chmod does not stop,

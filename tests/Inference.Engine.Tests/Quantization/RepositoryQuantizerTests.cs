@@ -55,7 +55,7 @@ public sealed class RepositoryQuantizerTests(QuantizationFixture fixture) : ICla
             repository,
             "demo",
             extraConfig: "\"Precision\": \"int8\", \"calibration\": \"calibration\", \"CalibrationMethod\": \"percentile\", " +
-                "\"calibrationPercentile\": 99.9, \"calibrationImages\": 1, \"demoSeed\": 0, \"maxBatchSize\": 2");
+                "\"calibrationPercentile\": 99.9, \"calibrationImages\": 1, \"weightBits\": 8, \"demoSeed\": 0, \"maxBatchSize\": 2");
         Directory.CreateDirectory(repository.PathOf("demo", "calibration"));
 
         RepositoryQuantizer.Quantize(
@@ -71,7 +71,9 @@ public sealed class RepositoryQuantizerTests(QuantizationFixture fixture) : ICla
 
         var source = new ModelRepository(repository.Root).Resolve("demo-int8");
         Assert.Equal(ModelConfig.Int8Precision, source.Config.Precision);
-        Assert.Equal((null, null, null, null), (source.Config.Calibration, source.Config.CalibrationMethod, source.Config.CalibrationPercentile, source.Config.CalibrationImages));
+        Assert.Equal(
+            (null, null, null, null, null),
+            (source.Config.Calibration, source.Config.CalibrationMethod, source.Config.CalibrationPercentile, source.Config.CalibrationImages, source.Config.WeightBits));
     }
 
     [Fact]
