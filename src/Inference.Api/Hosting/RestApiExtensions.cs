@@ -20,10 +20,10 @@ public static class RestApiExtensions
             .Configure<IOptions<InferenceOptions>>((kestrel, inference) =>
                 kestrel.Limits.MaxRequestBodySize = inference.Value.MaxImageBytes + MultipartOverhead);
         // Kestrel's socket transport reads a body 4 KB at a time, by default each read preceded by a zero-byte one that
-        // waits for data. Reading straight into the buffer cut the service's CPU per answered request with a 163 KB
-        // image body from 365-374 to 277-296 us (a 404 before the body is read, which Kestrel then drains, as it does
-        // for a refusal; bench/README.md, issue 10): refusals under overload are mostly that drain. The cost is a 4 KB
-        // buffer held by each idle connection.
+        // waits for data. Reading straight into the buffer cut the service's CPU per answer with a 163 KB body that is
+        // never read (Kestrel drains it, as it does for a refusal) from 469-519 to 379-421 us, against 80-89 us with a
+        // 1-byte body (bench/refusal-cost.sh, alternating; bench/README.md, issue 10): a refusal under overload is
+        // mostly that drain. The cost is a 4 KB buffer held by each idle connection.
         services.Configure<SocketTransportOptions>(static socket => socket.WaitForDataBeforeAllocatingBuffer = false);
         services.AddOptions<HostOptions>()
             .Configure<IOptions<InferenceOptions>>((host, inference) =>
