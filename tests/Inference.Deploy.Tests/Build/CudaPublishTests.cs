@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Inference.Deploy.Tests.Rendering;
 using Inference.TestSupport;
 
 namespace Inference.Deploy.Tests.Build;
@@ -73,25 +74,7 @@ public sealed class CudaPublishTests
 
     private static async Task<(int ExitCode, string Output)> DotnetAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = SharedData.RepositoryRoot,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // MSBuild reads environment variables as properties: the test's own environment must not change the build.
-        foreach (var name in info.Environment.Keys.Where(k => string.Equals(k, "UseCuda", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(name);
-        }
-
-        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(MsBuildEvaluation.Dotnet(arguments))!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -56,7 +56,12 @@ internal static class MsBuildEvaluation
         }
     }
 
-    private static string Run(IReadOnlyList<string> arguments)
+    /// <summary>
+    /// <c>dotnet</c> with <paramref name="arguments"/> in the repository root, output redirected, without a UseCuda from
+    /// the test's environment (MSBuild reads environment variables as properties: it must not decide the answer) and
+    /// without the MSBuild server.
+    /// </summary>
+    public static ProcessStartInfo Dotnet(IEnumerable<string> arguments)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -69,14 +74,18 @@ internal static class MsBuildEvaluation
             info.ArgumentList.Add(argument);
         }
 
-        // MSBuild reads environment variables as properties: a UseCuda in the test's environment must not decide the answer.
         foreach (var name in info.Environment.Keys.Where(k => string.Equals(k, "UseCuda", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             info.Environment.Remove(name);
         }
 
         info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        using var process = Process.Start(info)!;
+        return info;
+    }
+
+    private static string Run(IReadOnlyList<string> arguments)
+    {
+        using var process = Process.Start(Dotnet(arguments))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
