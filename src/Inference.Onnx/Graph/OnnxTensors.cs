@@ -146,4 +146,25 @@ public static class OnnxTensors
 
         return values;
     }
+
+    /// <summary>
+    /// Drops the initializers that no node and no graph output reads any more (weights replaced by another form), and
+    /// their listings among the graph inputs (IR 3 lists initializers there).
+    /// </summary>
+    public static void RemoveUnused(GraphProto graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var used = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
+        var unused = graph.Initializer.Where(t => !used.Contains(t.Name)).ToList();
+        foreach (var tensor in unused)
+        {
+            graph.Initializer.Remove(tensor);
+        }
+
+        var names = unused.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var input in graph.Input.Where(i => names.Contains(i.Name)).ToList())
+        {
+            graph.Input.Remove(input);
+        }
+    }
 }

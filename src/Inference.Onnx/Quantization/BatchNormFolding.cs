@@ -103,7 +103,7 @@ public static class BatchNormFolding
             graph.Node.Remove(bn);
         }
 
-        RemoveUnused(graph);
+        OnnxTensors.RemoveUnused(graph);
         return folded.Count;
     }
 
@@ -116,22 +116,5 @@ public static class BatchNormFolding
 
         graph.Initializer.Add(tensor);
         initializers[name] = tensor;
-    }
-
-    /// <summary>Drops the initializers (and their graph-input listings, IR 3) that the removed BatchNormalizations read.</summary>
-    private static void RemoveUnused(GraphProto graph)
-    {
-        var used = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
-        var unused = graph.Initializer.Where(t => !used.Contains(t.Name)).ToList();
-        foreach (var tensor in unused)
-        {
-            graph.Initializer.Remove(tensor);
-        }
-
-        var names = unused.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var input in graph.Input.Where(i => names.Contains(i.Name)).ToList())
-        {
-            graph.Input.Remove(input);
-        }
     }
 }

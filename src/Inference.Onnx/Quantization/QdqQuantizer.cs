@@ -66,7 +66,7 @@ public static class QdqQuantizer
 
         InsertActivationPairs(graph, parameters, newInitializers, weightNodes);
         graph.Initializer.AddRange(newInitializers);
-        RemoveUnused(graph);
+        OnnxTensors.RemoveUnused(graph);
         result.MetadataProps.Add(new StringStringEntryProto { Key = PrecisionMetadataKey, Value = "int8" });
         return result;
     }
@@ -119,23 +119,6 @@ public static class QdqQuantizer
         dequantize.Input.AddRange([tensor + "_quantized", tensor + "_scale", tensor + "_zero_point"]);
         dequantize.Output.Add(tensor + "_dequantized");
         return [quantize, dequantize];
-    }
-
-    /// <summary>Drops float initializers no node reads any more (the weights replaced by their int8 form).</summary>
-    private static void RemoveUnused(GraphProto graph)
-    {
-        var used = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
-        var unused = graph.Initializer.Where(t => !used.Contains(t.Name)).ToList();
-        foreach (var tensor in unused)
-        {
-            graph.Initializer.Remove(tensor);
-        }
-
-        var names = unused.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var input in graph.Input.Where(i => names.Contains(i.Name)).ToList())
-        {
-            graph.Input.Remove(input);
-        }
     }
 
     /// <summary>uint8 asymmetric parameters; the range always holds 0, which is then exact.</summary>
