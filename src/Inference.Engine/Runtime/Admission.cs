@@ -7,7 +7,8 @@ namespace Inference.Engine.Runtime;
 
 /// <summary>
 /// The recent time per image of one model: an exponentially weighted moving average of each batch's drain time
-/// (<see cref="ModelRunner.DrainTime"/>: what a request queued behind it waits for it) divided by its images. Written by the executor threads, read by every request.
+/// (<see cref="ModelRunner.DrainTime"/>: what a request queued behind it waits for it) divided by its images.
+/// Written by the executor threads, read by every request.
 /// </summary>
 internal sealed class ServiceTimeEstimate
 {
@@ -55,8 +56,9 @@ internal sealed class ServiceTimeEstimate
 /// instead of queueing: under overload the queue stays short, accepted requests keep their latency, and a
 /// refusal costs no preprocessing. The wait is estimated as the requests ahead (queued, and in the batches
 /// running now) × the recent drain time per image ÷ the executors; Retry-After is the same estimate, in whole
-/// seconds, at least 1. One full batch per executor is always let in on budget grounds: a shorter queue would starve the batcher (a slow model whose
-/// single image costs more than the budget still batches), and its wait is at most one batch anyway.
+/// seconds, at least 1. One full batch per executor is always let in on budget grounds: a shorter queue would
+/// starve the batcher (a slow model whose single image costs more than the budget still batches), and its wait is
+/// at most one batch anyway.
 /// Refusals are logged as one aggregated line per model per interval, never one line each.
 /// </summary>
 internal sealed class Admission : IDisposable
@@ -109,20 +111,16 @@ internal sealed class Admission : IDisposable
         ahead <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks(ServiceTime.PerImage.Ticks * ahead / _executors);
 
     /// <summary>
-    /// The refusal for a request with <paramref name="ahead"/> requests queued before it and the given deadline, or
-    /// null when it may queue. The refusal is counted for the aggregated log line.
+    /// The refusal for a request with <paramref name="ahead"/> requests queued before it, <paramref name="running"/>
+    /// requests in batches that executors are running now, and the given deadline, or null when it may queue. The
+    /// refusal is counted for the aggregated log line. The request starts only once the running batches are done, so
+    /// they count in its wait against the queue budget (as if just started: an upper bound, since what they have left
+    /// is not known). Without them, measured under overload (resnet18, c256, batches of 8), the accepted requests' p99
+    /// was a batch's time further past the budget. The one full batch per executor always admitted is counted among
+    /// the queued only, so a model whose single batch takes longer than the budget still forms its next batch while
+    /// one runs.
     /// </summary>
-    public InferenceException? Check(int ahead, DateTimeOffset now, DateTimeOffset deadline) => Check(ahead, 0, now, deadline);
-
-    /// <summary>
-    /// As <see cref="Check(int, DateTimeOffset, DateTimeOffset)"/>, with <paramref name="running"/> requests in batches
-    /// that executors are running now: the request starts only once they are done, so they count in its wait against
-    /// the queue budget (as if just started: an upper bound, since what they have left is not known). Without them, measured under overload
-    /// (resnet18, c256, batches of 8), the accepted requests' p99 was a batch's time further past the budget. The one
-    /// full batch per executor always admitted is counted among the queued only, so a model whose single batch takes
-    /// longer than the budget still forms its next batch while one runs.
-    /// </summary>
-    public InferenceException? Check(int ahead, int running, DateTimeOffset now, DateTimeOffset deadline)
+    public InferenceException? Check(int ahead, DateTimeOffset now, DateTimeOffset deadline, int running = 0)
     {
         var wait = EstimatedWait(ahead + Math.Max(0, running));
         if (wait > QueueBudget && ahead >= _alwaysAdmitted)

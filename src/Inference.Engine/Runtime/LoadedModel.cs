@@ -162,7 +162,7 @@ internal sealed class LoadedModel : IAsyncDisposable
             // batches are ahead too, until they are done.
             var running = InFlight;
             var ahead = _arena.SlotCount - _arena.Available - 1 - running;
-            if (Admission.Check(ahead, running, _timeProvider.GetUtcNow(), deadline) is { } refusal)
+            if (Admission.Check(ahead, _timeProvider.GetUtcNow(), deadline, running) is { } refusal)
             {
                 throw Refused(refusal);
             }
@@ -210,7 +210,7 @@ internal sealed class LoadedModel : IAsyncDisposable
     {
         var running = InFlight;
         var ahead = _arena.SlotCount - _arena.Available - running;
-        if (Admission.Check(ahead, running, _timeProvider.GetUtcNow(), deadline) is { } refusal)
+        if (Admission.Check(ahead, _timeProvider.GetUtcNow(), deadline, running) is { } refusal)
         {
             throw Refused(refusal);
         }

@@ -183,8 +183,8 @@ public sealed class AdmissionTests : IDisposable
         // 300 ms per image: 2 queued alone wait 600 ms (within 1 s), behind one running image 900 ms, behind a running
         // batch of 2 they wait 1200 ms.
         Assert.Null(admission.Check(2, Now, FarDeadline));
-        Assert.Null(admission.Check(2, 1, Now, FarDeadline));
-        var refusal = admission.Check(2, 2, Now, FarDeadline);
+        Assert.Null(admission.Check(2, Now, FarDeadline, running: 1));
+        var refusal = admission.Check(2, Now, FarDeadline, running: 2);
 
         Assert.NotNull(refusal);
         Assert.Contains("2 queued, 2 running", refusal.Message, StringComparison.Ordinal);
@@ -195,8 +195,8 @@ public sealed class AdmissionTests : IDisposable
     {
         // A running batch of 2 is 600 ms, past a 500 ms deadline, but with nobody queued ahead the request is next:
         // it queues (and gets 504 from the batcher if the deadline passes), as with nothing running.
-        Assert.Null(_admission.Check(0, 2, Now, Now.AddMilliseconds(500)));
-        Assert.NotNull(_admission.Check(2, 2, Now, Now.AddMilliseconds(500)));
+        Assert.Null(_admission.Check(0, Now, Now.AddMilliseconds(500), running: 2));
+        Assert.NotNull(_admission.Check(2, Now, Now.AddMilliseconds(500), running: 2));
     }
 
     [Fact]
@@ -205,8 +205,8 @@ public sealed class AdmissionTests : IDisposable
         using var admission = Create(maxBatchSize: 8, executors: 1);
 
         // A running batch of 8 at 300 ms per image is 2.4 s, past the 1 s budget: the next batch still forms.
-        Assert.Null(admission.Check(7, 8, Now, FarDeadline));
-        Assert.NotNull(admission.Check(8, 8, Now, FarDeadline));
+        Assert.Null(admission.Check(7, Now, FarDeadline, running: 8));
+        Assert.NotNull(admission.Check(8, Now, FarDeadline, running: 8));
     }
 
     [Fact]
