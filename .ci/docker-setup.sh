@@ -104,16 +104,18 @@ dotnet_root() { dirname "$(readlink -f "$(command -v dotnet)")"; }
 runtime_version() { ls "$(dotnet_root)/shared/Microsoft.AspNetCore.App" | sort -V | tail -n 1; }
 image_label() { docker image inspect --format "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true; }
 
-# A Debian minbase root file system with what the official .NET images carry, cached as a tarball.
+# A Debian minbase root file system with what the official .NET images carry, plus libturbojpeg0 (the SIMD JPEG decoder
+# the Dockerfile installs into the official image), cached as a tarball; ROOTFS_RECIPE names its contents.
+ROOTFS_RECIPE="minbase+libturbojpeg0"
 base_rootfs() {
   local codename tarball mirror tmp
   codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-  tarball="$STATE_DIR/rootfs-$codename-minbase.tar"
+  tarball="$STATE_DIR/rootfs-$codename-$ROOTFS_RECIPE.tar"
   if [ ! -s "$tarball" ]; then
     mirror=$(debian_mirror "$codename")
     tmp=$(mktemp -d /var/tmp/inference-rootfs.XXXXXX)
     log "debootstrap $codename from $mirror (about a minute)"
-    as_root debootstrap --variant=minbase --include=ca-certificates,libicu72,libssl3,tzdata,zlib1g \
+    as_root debootstrap --variant=minbase --include=ca-certificates,libicu72,libssl3,tzdata,zlib1g,libturbojpeg0 \
       "$codename" "$tmp" "$mirror" >"$LOG_DIR/debootstrap.log" 2>&1 </dev/null \
       || { tail -n 20 "$LOG_DIR/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed"; }
     as_root rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
@@ -130,7 +132,7 @@ base_rootfs() {
 build_image() {
   local tag="$1" kind="$2" version tarball tmp root
   version=$(runtime_version)
-  if [ "$(image_label "$tag" inference.dotnet-runtime)" = "$version" ]; then
+  if [ "$(image_label "$tag" inference.dotnet-runtime)" = "$version" ] && [ "$(image_label "$tag" inference.rootfs)" = "$ROOTFS_RECIPE" ]; then
     log "$tag is cached (.NET $version)"; return 0
   fi
   tarball=$(base_rootfs)
@@ -152,6 +154,7 @@ build_image() {
     --change "ENV DOTNET_VERSION=$version"
     --change "ENV ASPNET_VERSION=$version"
     --change "LABEL inference.dotnet-runtime=$version"
+    --change "LABEL inference.rootfs=$ROOTFS_RECIPE"
     --change "LABEL inference.origin=debootstrap+host-dotnet"
   )
   if [ "$kind" = sdk ]; then

@@ -6,7 +6,11 @@ namespace Inference.Preprocessing;
 /// </summary>
 public enum ImageDecoderKind
 {
-    /// <summary>Skia for what it reads (JPEG, PNG, WebP, BMP, GIF), ImageSharp for the rest (TIFF).</summary>
+    /// <summary>
+    /// Skia for what it reads (JPEG, PNG, WebP, BMP, GIF), ImageSharp for the rest (TIFF); full-size YCbCr and grayscale
+    /// JPEGs through the system's libjpeg-turbo (<c>libturbojpeg.so.0</c>, with SIMD) where it is installed, with the
+    /// same bytes in about 0.6x the time.
+    /// </summary>
     Auto = 0,
 
     /// <summary>SkiaSharp (libjpeg-turbo, libpng, libwebp): byte-identical to Pillow, native, fastest. No TIFF.</summary>

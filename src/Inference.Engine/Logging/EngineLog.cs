@@ -37,6 +37,9 @@ internal static partial class EngineLog
     [LoggerMessage(1009, LogLevel.Information, "Model {Model} drained and unloaded")]
     public static partial void Unloaded(ILogger logger, string model);
 
+    [LoggerMessage(1013, LogLevel.Information, "JPEG decoding under the 'auto' decoder: {Decoder}")]
+    public static partial void JpegDecoder(ILogger logger, string decoder);
+
     [LoggerMessage(1010, LogLevel.Information, "Embedding tensor of {Model}: {Tensor} ({Source})")]
     public static partial void EmbeddingTensor(ILogger logger, string model, string tensor, string source);
 

@@ -1,3 +1,4 @@
+using Inference.Preprocessing.Decoding;
 using Inference.Preprocessing.Resize;
 
 namespace Inference.Preprocessing.Buffers;
@@ -18,6 +19,9 @@ internal sealed class Scratch : IDisposable
 
     public AxisCoefficients Vertical { get; } = new();
 
+    /// <summary>The system libjpeg-turbo decompressor of this scratch, created on its first JPEG.</summary>
+    public TurboJpeg.Handle? Jpeg { get; set; }
+
     public void Trim()
     {
         Decoded.TrimTo(RetainBytes);
@@ -30,5 +34,6 @@ internal sealed class Scratch : IDisposable
         Decoded.Dispose();
         Intermediate.Dispose();
         Crop.Dispose();
+        Jpeg?.Dispose();
     }
 }

@@ -45,7 +45,7 @@ public sealed partial class DeployConfigTests(ObservedService service)
     [Fact]
     public async Task PrometheusConfig_Promtool_AcceptsConfigAndRules()
     {
-        Assert.SkipWhen(!File.Exists("/usr/bin/promtool"), "promtool is not installed (run .ci/observability-setup.sh, which installs Debian's prometheus package).");
+        Assert.SkipWhen(!File.Exists("/usr/bin/promtool"), "promtool is not installed (run .ci/packages-setup.sh, which installs Debian's prometheus package).");
         var work = Directory.CreateTempSubdirectory("inference-promtool-");
         try
         {

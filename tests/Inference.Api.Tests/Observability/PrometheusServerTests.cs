@@ -9,7 +9,7 @@ using Inference.Api.Tests.Support;
 namespace Inference.Api.Tests.Observability;
 
 /// <summary>
-/// A real Prometheus server (Debian's <c>prometheus</c> package, installed by <c>.ci/observability-setup.sh</c>)
+/// A real Prometheus server (Debian's <c>prometheus</c> package, installed by <c>.ci/packages-setup.sh</c>)
 /// scrapes the service on loopback every second and answers PromQL over what it scraped.
 /// </summary>
 [Collection(ObservabilityTests.Name)]
@@ -21,7 +21,7 @@ public sealed class PrometheusServerTests(ObservedService service)
     public async Task Prometheus_ScrapingTheService_AnswersHistogramQuantileAndUptime()
     {
         var binary = FindPrometheus();
-        Assert.SkipWhen(binary is null, "The prometheus binary is not installed (run .ci/observability-setup.sh, which installs Debian's prometheus package).");
+        Assert.SkipWhen(binary is null, "The prometheus binary is not installed (run .ci/packages-setup.sh, which installs Debian's prometheus package).");
         var ct = TestContext.Current.CancellationToken;
         var work = Directory.CreateTempSubdirectory("inference-prometheus-");
         var port = FreePort();

@@ -25,19 +25,27 @@ public sealed class FidelityTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void DecodeCrop_ExactMode_MatchesTorchvisionCrop(string name)
+    public void DecodeCrop_ExactMode_MatchesTorchvisionCrop(string name) => AssertExact(name, PreprocessingSpec.ImageNet);
+
+    /// <summary>Auto (above) decodes JPEG with the system's libjpeg-turbo where it is installed; Skia alone must match too.</summary>
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void DecodeCrop_SkiaDecoder_MatchesTorchvisionCrop(string name) =>
+        AssertExact(name, PreprocessingSpec.ImageNet with { Decoder = ImageDecoderKind.Skia });
+
+    private static void AssertExact(string name, PreprocessingSpec spec)
     {
         Assert.SkipWhen(SharedData.Root is null, SharedData.MissingReason);
         var (encoded, expected, entry) = FidelityManifest.Load(name);
         var crop = new byte[expected.Length];
 
-        var result = Preprocessor.DecodeCrop(encoded, PreprocessingSpec.ImageNet, crop);
+        var result = Preprocessor.DecodeCrop(encoded, spec, crop);
 
         var decoded = entry.GetProperty("decoded_size");
         Assert.Equal((decoded[0].GetInt32(), decoded[1].GetInt32()), (result.SourceWidth, result.SourceHeight));
         var (mad, max) = FidelityManifest.Compare(crop, expected);
         TestContext.Current.SendDiagnosticMessage($"{name}: exact MAD {mad:F4}, max {max}");
-        Assert.True(mad == 0 && max == 0, $"{name}: MAD {mad:F4}, max difference {max}");
+        Assert.True(mad == 0 && max == 0, $"{name} ({spec.Decoder}): MAD {mad:F4}, max difference {max}");
     }
 
     [Theory]
