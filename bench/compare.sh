@@ -9,12 +9,14 @@
 #   engine         bench/LoadDriver --mode engine: the engine in-process (preprocessing, batcher, ORT), no host.
 #   REST, gRPC     the real service from its build output (its appsettings.json, log levels included) on 127.0.0.1,
 #                  driven by bench/LoadDriver (REST classify; gRPC unary Classify), same image, closed loop.
+#   ORT + pre      the same probe preprocessing the image into each pass's input on the calling thread before every
+#                  Run (--with-preprocessing), 1 or 8 threads: the service's work done by a program without a server.
 # Prints `uptime` before and after and a markdown table with the ratios against ORT alone and the issue's goals, and
 # the CPU time per image of the process doing the work (probe; engine host; the service, not its client): on a shared
 # machine throughput follows the share of the cores the other tenants leave, CPU per image much less.
 # Environment: MODELS ("resnet18 resnet50"), DURATION (12 s measured per run), WARMUP (3 s), SERVICE_WARMUP (8 s of
 # unmeasured REST and gRPC c8 load on a freshly started service, each), IMAGE, PORT (18100;
-# gRPC on PORT+1), NO_BUILD=1 to skip the Release builds. Default run: 22 runs of 15 s, 4 service warm-ups of 8 s, start-ups: about 9 minutes
+# gRPC on PORT+1), NO_BUILD=1 to skip the Release builds. Default run: 26 runs of 15 s, 4 service warm-ups of 8 s, start-ups: about 9 minutes
 # on 2 cores. Loopback only; every run and every request is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +60,8 @@ for model in $models; do
   ort "$model" before 1 1 --image "$image"
   ort "$model" before 1 8
   ort "$model" ceiling 8 1
+  ort "$model" program 1 1 --image "$image" --with-preprocessing
+  ort "$model" program 1 8 --image "$image" --with-preprocessing
   drive engine "$model" 1
   drive engine "$model" 8
 
@@ -91,8 +95,8 @@ for line in open(sys.argv[1]):
     rows.append(dict(p.split("=", 1) for p in pairs) | {"kind": kind})
 f = lambda r, k: float(r[k])
 print()
-print("| model | c | path | img/s | p50 ms | p99 ms | vs ORT alone | goal | met | CPU ms/img | load |")
-print("|---|---:|---|---:|---:|---:|---:|---|---|---:|---:|")
+print("| model | c | path | img/s | p50 ms | p99 ms | vs ORT alone | vs ORT + preprocessing | goal | met | CPU ms/img | load |")
+print("|---|---:|---|---:|---:|---:|---:|---:|---|---|---:|---:|")
 for model in dict.fromkeys(r["model"] for r in rows):
     mine = [r for r in rows if r["model"] == model]
     ort = {(r["tag"], int(r["batch"]), int(r["concurrency"])): r for r in mine if r["kind"] == "ortalone"}
@@ -102,9 +106,13 @@ for model in dict.fromkeys(r["model"] for r in rows):
         ref = {k: (f(before, k) + f(after, k)) / 2 for k in ("img_s", "p50_ms", "p99_ms", "cpu_ms_per_img")}
         drift = 100 * (f(after, "img_s") / f(before, "img_s") - 1)
         label = f"ORT alone, batch 1 x {c} thread{'s' if c > 1 else ''} (before {f(before, 'img_s'):.1f}, after {f(after, 'img_s'):.1f}: {drift:+.0f}%)"
-        print(f"| {model} | {c} | {label} | {ref['img_s']:.1f} | {ref['p50_ms']:.1f} | {ref['p99_ms']:.1f} | 1.00 | | | {ref['cpu_ms_per_img']:.1f} | {before['load']} / {after['load']} |")
+        print(f"| {model} | {c} | {label} | {ref['img_s']:.1f} | {ref['p50_ms']:.1f} | {ref['p99_ms']:.1f} | 1.00 | | | | {ref['cpu_ms_per_img']:.1f} | {before['load']} / {after['load']} |")
         if c == 1:
-            print(f"| {model} | 1 | preprocessing alone, one thread | | {pre:.1f} | | | | | | |")
+            print(f"| {model} | 1 | preprocessing alone, one thread | | {pre:.1f} | | | | | | | |")
+        program = ort[("program", 1, c)]
+        print(f"| {model} | {c} | ORT + preprocessing on the calling thread{'s' if c > 1 else ''}, no server | {f(program, 'img_s'):.1f} | "
+              f"{f(program, 'p50_ms'):.1f} | {f(program, 'p99_ms'):.1f} | {f(program, 'img_s') / ref['img_s']:.2f} | 1.00 | | | "
+              f"{f(program, 'cpu_ms_per_img'):.1f} | {program['load']} |")
         for mode in ("engine", "rest", "grpc"):
             run = next((r for r in mine if r["kind"] == "load" and r["mode"] == mode and int(r["concurrency"]) == c), None)
             if run is None:
@@ -123,10 +131,10 @@ for model in dict.fromkeys(r["model"] for r in rows):
             client = f" (+{f(run, 'driver_cpu_ms_per_img'):.1f} client)" if mode != "engine" else ""
             name = {"engine": "engine in-process", "rest": "REST classify", "grpc": "gRPC Classify"}[mode] + failed
             print(f"| {model} | {c} | {name} | {f(run, 'img_s'):.1f} | {f(run, 'p50_ms'):.1f} | {f(run, 'p99_ms'):.1f} | "
-                  f"{ratio:.2f} | {goal} | {'' if met is None else ('yes' if met else 'NO')} | {f(run, 'cpu_ms_per_img'):.1f}{client} | {run['load']} |")
+                  f"{ratio:.2f} | {f(run, 'img_s') / f(program, 'img_s'):.2f} | {goal} | {'' if met is None else ('yes' if met else 'NO')} | {f(run, 'cpu_ms_per_img'):.1f}{client} | {run['load']} |")
         if c == 8:
             ceiling = ort[("ceiling", 8, 1)]
             print(f"| {model} | 8 | ORT alone, batch 8 passes, one thread (the ceiling, not a goal) | {f(ceiling, 'img_s'):.1f} | "
-                  f"{f(ceiling, 'p50_ms'):.1f} | {f(ceiling, 'p99_ms'):.1f} | {f(ceiling, 'img_s') / ref['img_s']:.2f} | | | "
+                  f"{f(ceiling, 'p50_ms'):.1f} | {f(ceiling, 'p99_ms'):.1f} | {f(ceiling, 'img_s') / ref['img_s']:.2f} | | | | "
                   f"{f(ceiling, 'cpu_ms_per_img'):.1f} | {ceiling['load']} |")
 PY

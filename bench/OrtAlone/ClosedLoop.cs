@@ -33,7 +33,10 @@ internal sealed record RunResult(int Batch, int Concurrency, TimeSpan Elapsed, l
 /// </summary>
 internal static class ClosedLoop
 {
-    public static RunResult Run(ProbeModel model, float[] image, int batch, int concurrency, TimeSpan warmUp, TimeSpan duration)
+    /// <param name="prepare">When set, called for every image of every pass before it runs (preprocessing into the
+    /// pass's own input), on the calling thread: a program that prepares and runs each image itself, without a server.</param>
+    public static RunResult Run(
+        ProbeModel model, float[] image, int batch, int concurrency, TimeSpan warmUp, TimeSpan duration, Action<Span<float>>? prepare = null)
     {
         var stop = false;
         var measuring = false;
@@ -48,6 +51,11 @@ internal static class ClosedLoop
                 while (!Volatile.Read(ref stop))
                 {
                     var started = Stopwatch.GetTimestamp();
+                    if (prepare is not null)
+                    {
+                        pass.Prepare(prepare);
+                    }
+
                     pass.Run();
                     if (Volatile.Read(ref measuring))
                     {
@@ -99,20 +107,31 @@ internal static class ClosedLoop
         private readonly string[] _outputNames;
         private readonly OrtValue[] _inputs;
         private readonly OrtValue[] _outputs;
+        private readonly float[] _input;
+        private readonly int _perImage;
 
         public ForwardPass(ProbeModel model, float[] image, int batch)
         {
             _session = model.Session;
             _inputNames = [model.InputName];
             _outputNames = model.OutputNames;
-            var input = new float[batch * model.InputPerImage];
+            _perImage = model.InputPerImage;
+            _input = new float[batch * model.InputPerImage];
             for (var i = 0; i < batch; i++)
             {
-                image.CopyTo(input, i * model.InputPerImage);
+                image.CopyTo(_input, i * model.InputPerImage);
             }
 
-            _inputs = [OrtValue.CreateTensorValueFromMemory(input, model.InputShape(batch))];
+            _inputs = [OrtValue.CreateTensorValueFromMemory(_input, model.InputShape(batch))];
             _outputs = [.. model.OutputWidths.Select(width => OrtValue.CreateTensorValueFromMemory(new float[batch * width], [batch, width]))];
+        }
+
+        public void Prepare(Action<Span<float>> prepare)
+        {
+            for (var offset = 0; offset < _input.Length; offset += _perImage)
+            {
+                prepare(_input.AsSpan(offset, _perImage));
+            }
         }
 
         public void Run() => _session.Run(_runOptions, _inputNames, _inputs, _outputNames, _outputs);

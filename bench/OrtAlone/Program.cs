@@ -15,6 +15,10 @@ var duration = new Option<double>("--duration") { Description = "Measured second
 var warmUp = new Option<double>("--warmup") { Description = "Unmeasured seconds first.", DefaultValueFactory = _ => 2 };
 var image = new Option<FileInfo?>("--image") { Description = "Feed this image (torchvision ImageNet preprocessing) and report its preprocessing time alone; zeros otherwise." };
 var preprocessSeconds = new Option<double>("--preprocess-seconds") { Description = "How long to time preprocessing (at least 5 images).", DefaultValueFactory = _ => 2 };
+var withPreprocessing = new Option<bool>("--with-preprocessing")
+{
+    Description = "Preprocess --image into each pass's input on the calling thread before every Run: a program doing the service's work without a server.",
+};
 var spinning = new Option<bool>("--spinning") { Description = "Let ORT's intra-op threads spin-wait (ORT's default); off by default, as the engine runs." };
 var hold = new Option<bool>("--hold") { Description = "Create and warm the session, print its RSS, and wait for SIGINT/SIGTERM (or --hold-timeout)." };
 var holdTimeout = new Option<double>("--hold-timeout") { Description = "Seconds --hold waits at most.", DefaultValueFactory = _ => 600 };
@@ -23,7 +27,7 @@ var command = new RootCommand(
     "ONNX Runtime alone on the graph the engine runs: one machine-readable line of img/s and p50/p99 per forward pass " +
     "(and preprocessing alone with --image), or --hold for a bare session's RSS.")
 {
-    model, cache, threads, batch, concurrency, duration, warmUp, image, preprocessSeconds, spinning, hold, holdTimeout,
+    model, cache, threads, batch, concurrency, duration, warmUp, image, preprocessSeconds, withPreprocessing, spinning, hold, holdTimeout,
 };
 // Per-option validators: they run only for options given, which is where a bad value can come from (a command-level
 // validator sees 0 for an option left at its default).
@@ -46,6 +50,13 @@ command.SetAction(async (parse, cancellationToken) =>
 
     var input = new float[probe.InputPerImage];
     var preprocessMs = double.NaN;
+    Action<Span<float>>? prepare = null;
+    if (parse.GetValue(withPreprocessing) && parse.GetValue(image) is null)
+    {
+        await Console.Error.WriteLineAsync("--with-preprocessing needs --image.");
+        return 1;
+    }
+
     if (parse.GetValue(image) is { } file)
     {
         var spec = PreprocessingSpec.ImageNet with
@@ -54,7 +65,13 @@ command.SetAction(async (parse, cancellationToken) =>
             InputWidth = probe.InputSize,
             Layout = probe.ChannelsLast ? TensorLayout.Nhwc : TensorLayout.Nchw,
         };
-        preprocessMs = TimePreprocessing(await File.ReadAllBytesAsync(file.FullName, cancellationToken), spec, input, TimeSpan.FromSeconds(parse.GetValue(preprocessSeconds)));
+        var encoded = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        var preprocessor = new ImagePreprocessor();
+        preprocessMs = TimePreprocessing(preprocessor, encoded, spec, input, TimeSpan.FromSeconds(parse.GetValue(preprocessSeconds)));
+        if (parse.GetValue(withPreprocessing))
+        {
+            prepare = slot => preprocessor.Preprocess(encoded, spec, slot);
+        }
     }
 
     ClosedLoop.WarmUp(probe, input, maxBatch);
@@ -82,9 +99,9 @@ command.SetAction(async (parse, cancellationToken) =>
     }
 
     var result = ClosedLoop.Run(
-        probe, input, maxBatch, parse.GetValue(concurrency), TimeSpan.FromSeconds(parse.GetValue(warmUp)), TimeSpan.FromSeconds(parse.GetValue(duration)));
+        probe, input, maxBatch, parse.GetValue(concurrency), TimeSpan.FromSeconds(parse.GetValue(warmUp)), TimeSpan.FromSeconds(parse.GetValue(duration)), prepare);
     Console.WriteLine(Line(
-        "ortalone", ("model", name), ("batch", result.Batch), ("concurrency", result.Concurrency), ("threads", parse.GetValue(threads)), ("spinning", parse.GetValue(spinning) ? 1 : 0),
+        "ortalone", ("model", name), ("batch", result.Batch), ("concurrency", result.Concurrency), ("threads", parse.GetValue(threads)), ("spinning", parse.GetValue(spinning) ? 1 : 0), ("preprocessing", prepare is null ? 0 : 1),
         ("seconds", result.Elapsed.TotalSeconds), ("runs", result.Runs), ("images", result.Images), ("img_s", result.ImagesPerSecond),
         ("p50_ms", result.Percentile(50)), ("p99_ms", result.Percentile(99)), ("cpu_ms_per_img", result.CpuMsPerImage), ("preprocess_ms", preprocessMs), ("rss_mb", RssMegabytes()),
         ("cores", Environment.ProcessorCount)));
@@ -93,9 +110,8 @@ command.SetAction(async (parse, cancellationToken) =>
 return await command.Parse(args).InvokeAsync();
 
 // The median of single-threaded preprocessing runs of one image into one slot: the floor a request pays before ORT.
-static double TimePreprocessing(byte[] encoded, PreprocessingSpec spec, float[] destination, TimeSpan budget)
+static double TimePreprocessing(ImagePreprocessor preprocessor, byte[] encoded, PreprocessingSpec spec, float[] destination, TimeSpan budget)
 {
-    var preprocessor = new ImagePreprocessor();
     preprocessor.Preprocess(encoded, spec, destination);
     var times = new List<double>();
     var started = Stopwatch.GetTimestamp();
