@@ -13,6 +13,7 @@ namespace Inference.Preprocessing.Decoding;
 /// </summary>
 internal static unsafe class TurboJpeg
 {
+    // turbojpeg.h: TJPF_RGBA, TJCS_YCbCr, TJCS_GRAY.
     private const int PixelFormatRgba = 7;
     private const int ColorspaceYCbCr = 1;
     private const int ColorspaceGray = 2;
@@ -67,18 +68,19 @@ internal static unsafe class TurboJpeg
         protected override bool ReleaseHandle() => _functions.Destroy(handle) == 0;
     }
 
-    /// <summary>The five TurboJPEG 2.x entry points, resolved once.</summary>
+    /// <summary>The four TurboJPEG 2.x entry points it uses (also in 3.x), resolved once.</summary>
     internal sealed class Functions
     {
         private static readonly string[] Names = ["libturbojpeg.so.0", "libturbojpeg.0.dylib", "turbojpeg"];
+        private static readonly string[] Exports = ["tjInitDecompress", "tjDestroy", "tjDecompressHeader3", "tjDecompress2"];
 
-        private Functions(string name, nint library)
+        private Functions(string name, nint[] exports)
         {
             Name = name;
-            Create = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "tjInitDecompress");
-            Destroy = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "tjDestroy");
-            Header = (delegate* unmanaged<nint, byte*, nuint, int*, int*, int*, int*, int>)NativeLibrary.GetExport(library, "tjDecompressHeader3");
-            Decompress = (delegate* unmanaged<nint, byte*, nuint, byte*, int, int, int, int, int, int>)NativeLibrary.GetExport(library, "tjDecompress2");
+            Create = (delegate* unmanaged<nint>)exports[0];
+            Destroy = (delegate* unmanaged<nint, int>)exports[1];
+            Header = (delegate* unmanaged<nint, byte*, nuint, int*, int*, int*, int*, int>)exports[2];
+            Decompress = (delegate* unmanaged<nint, byte*, nuint, byte*, int, int, int, int, int, int>)exports[3];
         }
 
         public string Name { get; }
@@ -100,9 +102,16 @@ internal static unsafe class TurboJpeg
                     continue;
                 }
 
-                if (NativeLibrary.TryGetExport(library, "tjDecompressHeader3", out _) && NativeLibrary.TryGetExport(library, "tjDecompress2", out _))
+                var exports = new nint[Exports.Length];
+                var found = 0;
+                while (found < Exports.Length && NativeLibrary.TryGetExport(library, Exports[found], out exports[found]))
                 {
-                    return new Functions(name, library);
+                    found++;
+                }
+
+                if (found == Exports.Length)
+                {
+                    return new Functions(name, exports);
                 }
 
                 NativeLibrary.Free(library);

@@ -27,6 +27,19 @@ public sealed partial class JsonLogTests(RunningServiceFixture fixture, ITestOut
         Assert.DoesNotContain(lines, line => line.Contains(TelemetryWarning, StringComparison.Ordinal));
     }
 
+    /// <summary>The image carries the system libjpeg-turbo (SIMD), and the service says at start that JPEGs go through it.</summary>
+    [Fact]
+    public async Task Logs_DefaultImage_JpegDecodedBySystemLibjpegTurbo()
+    {
+        fixture.Image.SkipWithoutService();
+
+        var lines = NonEmptyLines(await fixture.Service.LogsAsync());
+
+        var line = Assert.Single(lines, l => l.Contains("JPEG decoding under the", StringComparison.Ordinal));
+        using var json = JsonDocument.Parse(line);
+        Assert.Contains("libturbojpeg.so.0", json.RootElement.GetProperty("Decoder").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Logs_OrtTelemetryOnWithReadOnlyHome_OrtWarningIsAJsonEventToo()
     {
