@@ -75,10 +75,21 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
         var buffers = _executors[executorIndex];
         var started = _timeProvider.GetTimestamp();
         var startedAt = _timeProvider.GetUtcNow();
+        var recorded = false;
+
+        // The batch's statistics are recorded before its callers are answered, so a caller that asks for them after
+        // its answer finds its own images counted (they were recorded after the answers, and a quick caller missed them).
+        void Record()
+        {
+            recorded = true;
+            _onBatch(batch, new BatchRun(batch.Count, _timeProvider.GetElapsedTime(started)));
+        }
+
         try
         {
             var input = AssembleInput(batch, buffers);
             Run(_session, _gate, _shape, _inputNames, _outputNames, _hasLogits, input, _shape.RunBatch(batch.Count), buffers, _timeProvider);
+            Record();
             Complete(batch, buffers);
             var answered = _timeProvider.GetUtcNow();
             ServiceTime.BatchRan(batch.Count, DrainTime(_lastAnswered[executorIndex], EarliestEnqueued(batch), startedAt, answered));
@@ -90,6 +101,11 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
             EngineLog.BatchFailed(_logger, e, Descriptor.Name, batch.Count);
             var error = new InferenceException(
                 InferenceErrorCode.ExecutionFailed, $"ONNX Runtime failed running a batch of {batch.Count} on model '{Descriptor.Name}' (details in the server log).", e);
+            if (!recorded)
+            {
+                Record();
+            }
+
             foreach (var item in batch)
             {
                 item.Fail(error);
@@ -104,8 +120,6 @@ internal sealed class ModelRunner : IBatchExecutor<InferenceWorkItem>, IDisposab
                 _arena.Return(batch[i].Slot);
             }
         }
-
-        _onBatch(batch, new BatchRun(batch.Count, _timeProvider.GetElapsedTime(started)));
     }
 
     /// <summary>

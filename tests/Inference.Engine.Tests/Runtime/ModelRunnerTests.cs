@@ -100,6 +100,32 @@ public sealed class ModelRunnerTests(RunnerFixture fixture) : IClassFixture<Runn
         Assert.Equal(SlotCount, arena.Available);
     }
 
+    /// <summary>
+    /// A caller that reads the statistics after its answer must find its own images counted, so the batch is recorded
+    /// before any item is answered; that holds for a failed run too.
+    /// </summary>
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(10)]
+    public void Execute_SucceedingOrFailingRun_RecordedBeforeAnyItemIsAnswered(int logitsPerImage)
+    {
+        var arena = new SlotArena(SlotCount, fixture.Images[0].Length);
+        var answeredWhenRecorded = new List<int>();
+        var runs = new List<BatchRun>();
+        using var runner = fixture.CreateRunner(
+            arena, new ModelShape(3, 224, 224, 2, null, logitsPerImage, 512), runs,
+            onBatch: batch => answeredWhenRecorded.Add(batch.Count(item => item.Completion.IsCompleted)));
+        var items = new[] { arena.TryRent(), arena.TryRent() }.Select(slot => RunnerFixture.Item(slot, cancellationToken: TestContext.Current.CancellationToken)).ToArray();
+
+        runner.Execute(items, 0);
+
+        Assert.Equal([0], answeredWhenRecorded);
+        Assert.Equal([2], runs.Select(r => r.Size));
+        // Answered by the time Execute returns: succeeded with the graph's 1000 logits, failed with a bound 10.
+        Assert.All(items, item => Assert.Equal(logitsPerImage == 1000, item.Completion.IsCompletedSuccessfully));
+        Assert.All(items, item => Assert.True(item.Completion.IsCompleted));
+    }
+
     [Theory]
     [InlineData(DropReason.DeadlineExceeded, InferenceErrorCode.DeadlineExceeded)]
     [InlineData(DropReason.ShuttingDown, InferenceErrorCode.ShuttingDown)]

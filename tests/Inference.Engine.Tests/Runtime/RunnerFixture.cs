@@ -34,7 +34,8 @@ public sealed class RunnerFixture : IDisposable
     /// <summary>Distinct preprocessed images, CHW.</summary>
     public float[][] Images { get; }
 
-    internal ModelRunner CreateRunner(SlotArena arena, ModelShape shape, List<BatchRun> runs, int executors = 1)
+    internal ModelRunner CreateRunner(
+        SlotArena arena, ModelShape shape, List<BatchRun> runs, int executors = 1, Action<IReadOnlyList<InferenceWorkItem>>? onBatch = null)
     {
         var descriptor = new ModelDescriptor
         {
@@ -48,7 +49,11 @@ public sealed class RunnerFixture : IDisposable
         };
         return new ModelRunner(
             descriptor, Session, arena, gate: null, shape, executors, new ServiceTimeEstimate(TimeSpan.Zero), TimeProvider.System,
-            (batch, run) => runs.Add(run));
+            (batch, run) =>
+            {
+                runs.Add(run);
+                onBatch?.Invoke(batch);
+            });
     }
 
     internal static ModelShape Shape(int maxBatchSize, int? fixedBatchSize = null) =>
