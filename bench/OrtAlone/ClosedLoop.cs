@@ -116,10 +116,10 @@ internal static class ClosedLoop
             _inputNames = [model.InputName];
             _outputNames = model.OutputNames;
             _perImage = model.InputPerImage;
-            _input = new float[batch * model.InputPerImage];
+            _input = new float[batch * _perImage];
             for (var i = 0; i < batch; i++)
             {
-                image.CopyTo(_input, i * model.InputPerImage);
+                image.CopyTo(_input, i * _perImage);
             }
 
             _inputs = [OrtValue.CreateTensorValueFromMemory(_input, model.InputShape(batch))];

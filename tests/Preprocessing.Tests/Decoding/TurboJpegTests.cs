@@ -18,24 +18,8 @@ public sealed unsafe class TurboJpegTests
 
     private static readonly ImagePreprocessor Preprocessor = new();
 
-    public static TheoryData<string> Jpegs()
-    {
-        var data = new TheoryData<string>();
-        foreach (var name in FidelityManifest.Names().Where(n => n.EndsWith(".jpg", StringComparison.Ordinal)))
-        {
-            data.Add(name);
-        }
-
-        if (data.Count == 0)
-        {
-            data.Add("(shared data absent)");
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Jpegs))]
+    [MemberData(nameof(FidelityTests.FilesEndingWith), ".jpg", MemberType = typeof(FidelityTests))]
     public void TryDecode_FidelityJpeg_SameBytesAsSkiaOrDeclined(string name)
     {
         Assert.SkipWhen(SharedData.Root is null, SharedData.MissingReason);

@@ -7,10 +7,13 @@ public sealed class FidelityTests
 {
     private static readonly ImagePreprocessor Preprocessor = new();
 
-    public static TheoryData<string> Files()
+    public static TheoryData<string> Files() => FilesEndingWith(string.Empty);
+
+    /// <summary>The fidelity files whose names end with <paramref name="suffix"/> (one placeholder row without shared data).</summary>
+    public static TheoryData<string> FilesEndingWith(string suffix)
     {
         var data = new TheoryData<string>();
-        foreach (var name in FidelityManifest.Names())
+        foreach (var name in FidelityManifest.Names().Where(n => n.EndsWith(suffix, StringComparison.Ordinal)))
         {
             data.Add(name);
         }
