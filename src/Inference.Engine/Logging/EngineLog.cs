@@ -37,6 +37,10 @@ internal static partial class EngineLog
     [LoggerMessage(1009, LogLevel.Information, "Model {Model} drained and unloaded")]
     public static partial void Unloaded(ILogger logger, string model);
 
+    [LoggerMessage(1014, LogLevel.Warning,
+        "ONNX Runtime kept {Mappings} mapping(s) of {Path} after loading it; loading it again with its weights read in, so that the file can be replaced in place while it serves")]
+    public static partial void WeightsStillMapped(ILogger logger, string path, string mappings);
+
     [LoggerMessage(1013, LogLevel.Information, "JPEG decoding under the 'auto' decoder: {Decoder}")]
     public static partial void JpegDecoder(ILogger logger, string decoder);
 

@@ -78,7 +78,24 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
 
         try
         {
-            return new InferenceSession(prepared.ModelBytes, sessionOptions);
+            // Weights referenced in the model file are mapped by ORT. Where it keeps a mapping after loading, replacing the
+            // file in place (a plain cp over it) would crash the process (SIGBUS) the next time a run touched it: load it
+            // again with the weights read in. Windows refuses to truncate a mapped file; elsewhere there is no way to look.
+            if (prepared.ReferencedWeights > 0 && !OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+            {
+                return new InferenceSession(prepared.InlineModelBytes(), sessionOptions);
+            }
+
+            var session = new InferenceSession(prepared.ModelBytes, sessionOptions);
+            var kept = prepared.ReferencedWeights > 0 && OperatingSystem.IsLinux() ? FileMappings.Count(prepared.ModelPath) : 0;
+            if (kept == 0)
+            {
+                return session;
+            }
+
+            session.Dispose();
+            EngineLog.WeightsStillMapped(logger, prepared.ModelPath, kept?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(unknown: /proc/self/maps unreadable)");
+            return new InferenceSession(prepared.InlineModelBytes(), sessionOptions);
         }
         catch (OnnxRuntimeException e) when (!useCuda)
         {
@@ -103,5 +120,49 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
     {
         var newline = message.IndexOf('\n', StringComparison.Ordinal);
         return newline < 0 ? message : message[..newline];
+    }
+}
+
+/// <summary>What this process has mapped of a file, from <c>/proc/self/maps</c> (Linux).</summary>
+internal static class FileMappings
+{
+    /// <summary>
+    /// The number of mappings of <paramref name="path"/> (resolved as the kernel names it) this process holds; null when
+    /// it cannot be told.
+    /// </summary>
+    public static int? Count(string path)
+    {
+        try
+        {
+            return Count(KernelPath(path), File.ReadLines("/proc/self/maps"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static int Count(string name, IEnumerable<string> maps)
+    {
+        var count = 0;
+        foreach (var line in maps)
+        {
+            // address perms offset dev inode path: the path is the first field that holds a '/'.
+            var slash = line.IndexOf('/', StringComparison.Ordinal);
+            if (slash >= 0 && (line.AsSpan(slash).SequenceEqual(name) || line.AsSpan(slash).SequenceEqual(name + " (deleted)")))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>The path with every symbolic link resolved, as <c>/proc/self/maps</c> shows it.</summary>
+    private static string KernelPath(string path)
+    {
+        using var handle = File.OpenHandle(path);
+        var descriptor = $"/proc/self/fd/{handle.DangerousGetHandle()}";
+        return new FileInfo(descriptor).LinkTarget ?? Path.GetFullPath(path);
     }
 }

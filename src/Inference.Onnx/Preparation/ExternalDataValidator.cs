@@ -9,14 +9,18 @@ namespace Inference.Onnx.Preparation;
 /// </summary>
 internal static class ExternalDataValidator
 {
-    /// <summary>Returns true when the model has external data (all of it present).</summary>
-    public static bool Validate(GraphProto graph, string modelDirectory)
+    /// <summary>
+    /// Returns true when the export has external data of its own (all of it present): weights that
+    /// <see cref="WeightReferences"/> points at inside the model file itself are checked, not counted.
+    /// </summary>
+    public static bool Validate(GraphProto graph, string modelPath)
     {
+        var modelDirectory = Path.GetDirectoryName(modelPath)!;
         var fileLengths = new Dictionary<string, long>();
         var any = false;
         foreach (var tensor in graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
         {
-            any = true;
+            any |= !WeightReferences.PointsInto(tensor, modelPath);
             var reference = ExternalDataReference.Parse(tensor);
             var path = reference.ResolvePath(modelDirectory);
             if (!fileLengths.TryGetValue(path, out var fileLength))

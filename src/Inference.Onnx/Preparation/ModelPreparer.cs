@@ -49,16 +49,14 @@ public static class ModelPreparer
             throw new OnnxModelException($"Model file '{fullPath}' does not exist.");
         }
 
-        // Parsed from the file, not from a byte[] of it: the weights then exist once (in the model's ByteStrings) and once
-        // more in the serialised bytes ORT is given, instead of three times (resnet18: 45 MB each, all on the LOH).
-        var model = Parse(fullPath);
+        // The graph without its weights: large initializers point at their bytes in the file, which ORT maps (WeightReferences).
+        var model = WeightReferences.Read(fullPath);
         var graph = model.Graph;
         if (graph is null || graph.Node.Count == 0)
         {
             throw new OnnxModelException($"'{fullPath}' is not an ONNX model: it holds no graph nodes.");
         }
 
-        var edited = false;
         var input = ImageInputReader.Read(graph, fullPath);
         var channelsLast = ImageInputReader.ChannelsLast(input, options.ChannelsLast, fullPath);
         if (options.PreprocessGraphPath is { } preprocessPath)
@@ -72,7 +70,6 @@ public static class ModelPreparer
             PreprocessGraphComposer.Compose(model, input, Path.GetFullPath(preprocessPath), fullPath);
             input = ImageInputReader.Read(graph, fullPath);
             channelsLast = false;
-            edited = true;
         }
 
         if (graph.Output.Count == 0)
@@ -81,14 +78,13 @@ public static class ModelPreparer
         }
 
         var directory = Path.GetDirectoryName(fullPath)!;
-        var hasExternalData = ExternalDataValidator.Validate(graph, directory);
+        var hasExternalData = ExternalDataValidator.Validate(graph, fullPath);
         var outputs = OutputLocator.Locate(graph, options.EmbeddingTensor, fullPath);
         var embedding = outputs.EmbeddingTensor;
         var width = outputs.EmbeddingWidth;
         if (embedding is not null && graph.Output.All(o => o.Name != embedding))
         {
             graph.Output.Add(EmbeddingOutput(embedding, input, width));
-            edited = true;
         }
 
         if (outputs.FlattenedFrom is { } pooled)
@@ -101,21 +97,20 @@ public static class ModelPreparer
                 Output = { embedding },
                 Attribute = { OnnxAttributes.Int("axis", 1) },
             });
-            edited = true;
         }
 
-        // Unedited, ORT gets the file's own bytes.
-        var bytes = edited ? model.ToByteArray() : File.ReadAllBytes(fullPath);
+        var referenced = graph.Initializer.Count(t => WeightReferences.PointsInto(t, fullPath));
 
         var logitsDims = outputs.Logits is null ? [] : ValueInfos.Dimensions(outputs.Logits);
         return new PreparedModel
         {
-            ModelBytes = bytes,
+            ModelBytes = model.ToByteArray(),
             Model = model,
             ModelPath = fullPath,
             ModelDirectory = directory,
             HasExternalData = hasExternalData,
-            SessionConfigEntries = hasExternalData
+            ReferencedWeights = referenced,
+            SessionConfigEntries = hasExternalData || referenced > 0
                 ? new Dictionary<string, string> { [PreparedModel.ExternalInitializersFolderConfigKey] = directory }
                 : new Dictionary<string, string>(),
             InputName = input.Name,
@@ -132,18 +127,6 @@ public static class ModelPreparer
         };
     }
 
-    private static ModelProto Parse(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-            return ModelProto.Parser.ParseFrom(stream);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxModelException($"'{path}' is not an ONNX model: {e.Message}", e);
-        }
-    }
 
     /// <summary>
     /// The new output's value info: float [input's batch dimension, width] when the width is known; float

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Inference.Onnx.Graph;
 using Inference.Onnx.Protos;
 
 namespace Inference.Onnx.Preparation;
@@ -16,11 +18,17 @@ public sealed class PreparedModel
     /// </summary>
     public const string ExternalInitializersFolderConfigKey = "session.model_external_initializers_file_folder_path";
 
-    /// <summary>The edited model, serialized: create the ORT session from these bytes.</summary>
+    /// <summary>
+    /// The edited model, serialized: create the ORT session from these bytes, with <see cref="SessionConfigEntries"/>.
+    /// Its large weights are not in it: they point at their bytes in <see cref="ModelPath"/> (<see cref="WeightReferences"/>).
+    /// </summary>
     public required byte[] ModelBytes { get; init; }
 
     /// <summary>The edited model itself (do not change it: <see cref="ModelBytes"/> is its serialization).</summary>
     public required ModelProto Model { get; init; }
+
+    /// <summary>How many initializers point at their bytes inside <see cref="ModelPath"/> itself.</summary>
+    public int ReferencedWeights { get; init; }
 
     /// <summary>The full path of the model file.</summary>
     public required string ModelPath { get; init; }
@@ -28,15 +36,26 @@ public sealed class PreparedModel
     /// <summary>The folder that holds the model file and its external data files.</summary>
     public required string ModelDirectory { get; init; }
 
-    /// <summary>True when one or more initializers live in external data files (each checked to exist and be large enough).</summary>
+    /// <summary>
+    /// True when the export keeps one or more initializers in external data files of its own (each checked to exist and
+    /// be large enough); <see cref="ReferencedWeights"/> are not counted.
+    /// </summary>
     public required bool HasExternalData { get; init; }
 
     /// <summary>
     /// Entries to pass to <c>SessionOptions.AddSessionConfigEntry(key, value)</c> before creating a session
     /// from <see cref="ModelBytes"/>: <see cref="ExternalInitializersFolderConfigKey"/> = <see cref="ModelDirectory"/>
-    /// when the model has external data, nothing otherwise. ORT only reads that folder, so it may be read-only.
+    /// when the model has external or referenced weights, nothing otherwise. ORT only reads that folder, so it may be
+    /// read-only.
     /// </summary>
     public required IReadOnlyDictionary<string, string> SessionConfigEntries { get; init; }
+
+    /// <summary>
+    /// <see cref="ModelBytes"/> with the referenced weights read back in: for a session that must not keep
+    /// <see cref="ModelPath"/> mapped (the file could be replaced in place while it serves).
+    /// </summary>
+    /// <exception cref="OnnxModelException">The file no longer holds the referenced bytes.</exception>
+    public byte[] InlineModelBytes() => ReferencedWeights == 0 ? ModelBytes : WeightReferences.Inline(Model, ModelPath).ToByteArray();
 
     /// <summary>The model's single image input (float NCHW or NHWC).</summary>
     public required string InputName { get; init; }

@@ -45,7 +45,13 @@ public sealed class ModelQuantizerTests(QuantizationFixture fixture) : IClassFix
     {
         var prepared = ModelPreparer.Prepare(fixture.QuantizedPath);
         Assert.Equal(ResNetBuilder.EmbeddingTensorName, prepared.EmbeddingOutputName);
-        using var session = new InferenceSession(prepared.ModelBytes, Options(GraphOptimizationLevel.ORT_ENABLE_ALL));
+        using var options = Options(GraphOptimizationLevel.ORT_ENABLE_ALL);
+        foreach (var (key, entry) in prepared.SessionConfigEntries)
+        {
+            options.AddSessionConfigEntry(key, entry);
+        }
+
+        using var session = new InferenceSession(prepared.ModelBytes, options);
         var input = Images(2);
         using var value = OrtValue.CreateTensorValueFromMemory(input, [2, 3, 224, 224]);
         using var outputs = session.Run(new RunOptions(), [prepared.InputName], [value], [prepared.LogitsOutputName, prepared.EmbeddingOutputName!]);

@@ -17,6 +17,11 @@ public sealed class RunnerFixture : IDisposable
     {
         Prepared = ModelPreparer.Prepare(SharedDemoWeights.ResNet18Path);
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        foreach (var (key, value) in Prepared.SessionConfigEntries)
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+
         Session = new InferenceSession(Prepared.ModelBytes, options);
         var preprocessor = new ImagePreprocessor();
         Images = Enumerable.Range(0, ImageCount).Select(seed =>

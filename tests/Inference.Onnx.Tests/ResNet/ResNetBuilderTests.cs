@@ -130,7 +130,10 @@ public sealed class ResNetBuilderTests
         Assert.True(prepared.ClassifierWeightTransposed);
         Assert.Null(prepared.FixedBatchSize);
         Assert.False(prepared.HasExternalData);
-        Assert.Empty(prepared.SessionConfigEntries);
+        Assert.InRange(prepared.ReferencedWeights, 1, prepared.Model.Graph.Initializer.Count - 1);
+        Assert.Equal(
+            new Dictionary<string, string> { [PreparedModel.ExternalInitializersFolderConfigKey] = prepared.ModelDirectory },
+            prepared.SessionConfigEntries);
         Assert.Equal(1000, prepared.LogitsWidth);
     }
 }

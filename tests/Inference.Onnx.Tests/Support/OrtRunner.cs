@@ -6,7 +6,8 @@ namespace Inference.Onnx.Tests.Support;
 /// <summary>Runs prepared models in ONNX Runtime (CPU, 2 intra-op threads) the way the engine will.</summary>
 internal static class OrtRunner
 {
-    public static InferenceSession CreateSession(PreparedModel prepared, bool applyConfigEntries = true)
+    /// <param name="inline">Create it from <see cref="PreparedModel.InlineModelBytes"/> instead of the referencing bytes.</param>
+    public static InferenceSession CreateSession(PreparedModel prepared, bool applyConfigEntries = true, bool inline = false)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 2 };
         if (applyConfigEntries)
@@ -17,7 +18,7 @@ internal static class OrtRunner
             }
         }
 
-        return new InferenceSession(prepared.ModelBytes, options);
+        return new InferenceSession(inline ? prepared.InlineModelBytes() : prepared.ModelBytes, options);
     }
 
     /// <summary>Runs one batch and returns each requested output's values and shape.</summary>

@@ -1,0 +1,175 @@
+using System.IO.MemoryMappedFiles;
+using Google.Protobuf;
+using Inference.Engine.Configuration;
+using Inference.Engine.Runtime;
+using Inference.Engine.Tests.Support;
+using Inference.Onnx.Graph;
+using Inference.Onnx.Preparation;
+using Inference.Onnx.Protos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Inference.Engine.Tests.Runtime;
+
+/// <summary>
+/// Sessions over weights referenced in the model file (<see cref="WeightReferences"/>): none may keep the file mapped,
+/// so that replacing it in place while it serves cannot crash the process. Each test uses its own copy of a model, so
+/// that another test's session over the same file cannot be counted.
+/// </summary>
+public sealed class SessionFactoryTests
+{
+    private const int Side = 96;
+    private static readonly float[] Weight = [0.5f, -1f, 2f, 1.5f, 0.25f, -0.75f];
+    private static readonly float[] Bias = [0.1f, -0.2f];
+
+    [Fact]
+    public void Create_ResNetWithReferencedWeights_LoadsOnceAndKeepsNoMappingOfTheFile()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "mappings are read from /proc/self/maps (Linux)");
+        using var directory = new TempDirectory("session-factory-");
+        var path = directory.PathOf("model.onnx");
+        File.Copy(SharedDemoWeights.ResNet18Path, path);
+        var prepared = ModelPreparer.Prepare(path);
+        var logger = new FakeLogger();
+
+        var (session, provider) = Factory(logger).Create("resnet18", prepared);
+
+        using (session)
+        {
+            Assert.Equal("CPU", provider);
+            Assert.True(prepared.ReferencedWeights > 10, $"{prepared.ReferencedWeights} weights referenced");
+            Assert.Equal(0, FileMappings.Count(path));
+            Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 1014);
+            var before = Logits(session, prepared.InputName, [1, 3, 224, 224], prepared.LogitsOutputName!);
+
+            File.WriteAllBytes(path, []);
+
+            Assert.Equal(before, Logits(session, prepared.InputName, [1, 3, 224, 224], prepared.LogitsOutputName!));
+        }
+    }
+
+    [Fact]
+    public void Create_WeightOrtKeepsMapped_LoadsAgainWithWeightsReadInAndServesAfterTheFileIsEmptied()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "mappings are read from /proc/self/maps (Linux)");
+        using var directory = new TempDirectory("session-factory-");
+        var path = directory.PathOf("model.onnx");
+        File.WriteAllBytes(path, OffsetClassifier().ToByteArray());
+        var prepared = ModelPreparer.Prepare(path);
+        Assert.Equal(1, prepared.ReferencedWeights);
+        using (var direct = new InferenceSession(prepared.ModelBytes, Options(prepared)))
+        {
+            // The premise: ORT adds the offset from the mapped file as it is, and keeps the mapping for the session's life.
+            Assert.True(FileMappings.Count(path) > 0, "ORT kept no mapping: this model no longer tests the fallback");
+        }
+
+        var logger = new FakeLogger();
+        var (session, _) = Factory(logger).Create("offset", prepared);
+
+        using (session)
+        {
+            Assert.Equal(0, FileMappings.Count(path));
+            var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 1014);
+            Assert.Equal(LogLevel.Warning, warning.Level);
+            Assert.Contains(path, warning.Message, StringComparison.Ordinal);
+
+            File.WriteAllBytes(path, []);
+
+            // Zero images: each channel's feature is the mean of its offset plane; logits = W · features + b.
+            var expected = ExpectedLogits();
+            var logits = Logits(session, prepared.InputName, [1, 3, Side, Side], "logits");
+            Assert.Equal(expected.Length, logits.Length);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(expected[i], logits[i], 1e-4);
+            }
+        }
+    }
+
+    [Fact]
+    public void Count_FileMappedThroughASymbolicLink_CountsItUntilUnmapped()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "mappings are read from /proc/self/maps (Linux)");
+        using var directory = new TempDirectory("session-factory-");
+        var path = directory.PathOf("weights.bin");
+        File.WriteAllBytes(path, new byte[3 * 4096]);
+        var link = directory.PathOf("link.bin");
+        File.CreateSymbolicLink(link, path);
+        Assert.Equal(0, FileMappings.Count(link));
+
+        using (var file = MemoryMappedFile.CreateFromFile(link, FileMode.Open, null, 0, MemoryMappedFileAccess.Read))
+        using (var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read))
+        {
+            Assert.Equal(0, view.ReadByte(4096));
+            Assert.Equal(1, FileMappings.Count(link));
+            Assert.Equal(1, FileMappings.Count(path));
+        }
+
+        Assert.Equal(0, FileMappings.Count(path));
+    }
+
+    private static SessionFactory Factory(ILogger logger) =>
+        new(new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, IntraOpThreads = 1 }, logger);
+
+    private static SessionOptions Options(PreparedModel prepared)
+    {
+        var options = new SessionOptions { IntraOpNumThreads = 1 };
+        foreach (var (key, value) in prepared.SessionConfigEntries)
+        {
+            options.AddSessionConfigEntry(key, value);
+        }
+
+        return options;
+    }
+
+    private static float[] Logits(InferenceSession session, string input, long[] shape, string output)
+    {
+        var image = new float[shape.Aggregate(1L, (a, b) => a * b)];
+        using var value = OrtValue.CreateTensorValueFromMemory(image, shape);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [input], [value], [output]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    /// <summary>
+    /// input [n,3,96,96] → Add(offset [1,3,96,96], 108 KiB: referenced) → GlobalAveragePool → Flatten →
+    /// Gemm(fc.weight [2,3], fc.bias [2], transB=1) → logits [n,2].
+    /// </summary>
+    private static ModelProto OffsetClassifier()
+    {
+        var graph = new GraphProto { Name = "offset" };
+        graph.Input.Add(ValueInfos.FloatTensor("input", ValueInfos.Symbolic("n"), ValueInfos.Fixed(3), ValueInfos.Fixed(Side), ValueInfos.Fixed(Side)));
+        graph.Output.Add(ValueInfos.FloatTensor("logits", ValueInfos.Symbolic("n"), ValueInfos.Fixed(2)));
+        graph.Node.Add(Node("Add", ["input", "offset"], ["shifted"]));
+        graph.Node.Add(Node("GlobalAveragePool", ["shifted"], ["pooled"]));
+        graph.Node.Add(Node("Flatten", ["pooled"], ["features"], OnnxAttributes.Int("axis", 1)));
+        graph.Node.Add(Node("Gemm", ["features", "fc.weight", "fc.bias"], ["logits"], OnnxAttributes.Int("transB", 1)));
+        graph.Initializer.Add(OnnxTensors.CreateFloat("offset", [1, 3, Side, Side], OffsetValues()));
+        graph.Initializer.Add(OnnxTensors.CreateFloat("fc.weight", [2, 3], Weight));
+        graph.Initializer.Add(OnnxTensors.CreateFloat("fc.bias", [2], Bias));
+        var model = new ModelProto { IrVersion = 8, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Version = 17 });
+        return model;
+    }
+
+    /// <summary>Channel c, pixel p: (c + 1) * (p % 7) / 7.</summary>
+    private static float[] OffsetValues() =>
+        [.. Enumerable.Range(0, 3 * Side * Side).Select(i => (i / (Side * Side) + 1) * (i % (Side * Side) % 7) / 7f)];
+
+    private static float[] ExpectedLogits()
+    {
+        var values = OffsetValues();
+        var features = Enumerable.Range(0, 3).Select(c => values.AsSpan(c * Side * Side, Side * Side).ToArray().Average()).ToArray();
+        return [.. Enumerable.Range(0, 2).Select(k => Bias[k] + Enumerable.Range(0, 3).Sum(c => Weight[(k * 3) + c] * features[c]))];
+    }
+
+    private static NodeProto Node(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = outputs[0] + "/node" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+}

@@ -1,0 +1,158 @@
+using Google.Protobuf;
+using Inference.Onnx.Graph;
+using Inference.Onnx.Preparation;
+using Inference.Onnx.Protos;
+using Inference.Onnx.Tests.Support;
+using Inference.TestSupport;
+
+namespace Inference.Onnx.Tests.Graph;
+
+public sealed class WeightReferencesTests
+{
+    [Fact]
+    public void Read_BuiltResNet_PointsLargeWeightsAtTheirOwnBytesInTheFile()
+    {
+        var path = TestModels.GetResNet(18);
+        var full = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+
+        var read = WeightReferences.Read(path);
+
+        Assert.Equal(full.Graph.Initializer.Count, read.Graph.Initializer.Count);
+        var fileBytes = File.ReadAllBytes(path);
+        var referenced = 0;
+        foreach (var (original, tensor) in full.Graph.Initializer.Zip(read.Graph.Initializer))
+        {
+            Assert.Equal((original.Name, original.DataType), (tensor.Name, tensor.DataType));
+            Assert.Equal(original.Dims, tensor.Dims);
+            if (original.RawData.Length < WeightReferences.MinimumBytes)
+            {
+                Assert.Equal(original.RawData, tensor.RawData);
+                continue;
+            }
+
+            referenced++;
+            Assert.True(WeightReferences.PointsInto(tensor, path), $"{tensor.Name} ({original.RawData.Length} bytes) is not referenced");
+            Assert.True(tensor.RawData.IsEmpty);
+            var reference = ExternalDataReference.Parse(tensor);
+            Assert.Equal("model.onnx", reference.Location);
+            Assert.Equal(original.RawData.Length, reference.Length);
+            Assert.True(
+                fileBytes.AsSpan((int)reference.Offset, original.RawData.Length).SequenceEqual(original.RawData.Span),
+                $"{tensor.Name}: the bytes at offset {reference.Offset} are not its weights");
+        }
+
+        Assert.InRange(referenced, 1, full.Graph.Initializer.Count - 1);
+        Assert.Equal(full.Graph.Node, read.Graph.Node);
+        Assert.Equal(full.Graph.Input, read.Graph.Input);
+        Assert.Equal(full.Graph.Output, read.Graph.Output);
+        Assert.Equal(full.OpsetImport, read.OpsetImport);
+    }
+
+    [Fact]
+    public void Inline_ReadResNet_EqualsTheWholeFileParsedAndLeavesTheReadModelAsItWas()
+    {
+        var path = TestModels.GetResNet(18);
+        var read = WeightReferences.Read(path);
+        var before = read.Clone();
+
+        var inlined = WeightReferences.Inline(read, path);
+
+        Assert.Equal(ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)), inlined);
+        Assert.Equal(before, read);
+    }
+
+    [Fact]
+    public void Read_ModelWithExternalDataOfItsOwn_LeavesThatWhereItIsAndReferencesTheRest()
+    {
+        using var directory = new TempDirectory();
+        var model = LargeWeightModel(out var large);
+        var path = directory.File("model.onnx");
+        TinyModels.MoveToExternalData(model, "fc.weight", path);
+        TinyModels.Write(model, path);
+
+        var read = WeightReferences.Read(path);
+
+        var own = read.Graph.Initializer.Single(t => t.Name == "fc.weight");
+        Assert.Equal(model.Graph.Initializer.Single(t => t.Name == "fc.weight"), own);
+        Assert.Equal("weights.bin", ExternalDataReference.Parse(own).Location);
+        Assert.True(WeightReferences.PointsInto(read.Graph.Initializer.Single(t => t.Name == large), path));
+        var prepared = ModelPreparer.Prepare(path);
+        Assert.True(prepared.HasExternalData);
+        Assert.Equal(1, prepared.ReferencedWeights);
+    }
+
+    [Fact]
+    public void Prepare_ReferencedWeights_RunsExactlyAsTheInlinedModel()
+    {
+        var prepared = ModelPreparer.Prepare(TestModels.GetResNet(18));
+        Assert.True(prepared.ReferencedWeights > 0);
+        var fileLength = new FileInfo(prepared.ModelPath).Length;
+        Assert.True(prepared.ModelBytes.Length < fileLength / 100, $"the prepared bytes hold the weights: {prepared.ModelBytes.Length} of {fileLength}");
+        var input = TinyModels.Sequence(2 * 3 * 224 * 224, -1f).Select(v => v % 2f).ToArray();
+        string[] outputs = [prepared.LogitsOutputName!, prepared.EmbeddingOutputName!];
+
+        using var referenced = OrtRunner.CreateSession(prepared);
+        using var inlined = OrtRunner.CreateSession(prepared, inline: true);
+        var fromReferences = OrtRunner.Run(referenced, prepared.InputName, input, [2, 3, 224, 224], outputs);
+        var fromInline = OrtRunner.Run(inlined, prepared.InputName, input, [2, 3, 224, 224], outputs);
+
+        foreach (var output in outputs)
+        {
+            Assert.Equal(fromInline[output].Values, fromReferences[output].Values);
+        }
+
+        Assert.True(prepared.InlineModelBytes().Length > fileLength * 0.99);
+    }
+
+    [Fact]
+    public void Read_FileCutInsideAWeight_SaysItIsNotAnOnnxModel()
+    {
+        using var directory = new TempDirectory();
+        var bytes = File.ReadAllBytes(TestModels.GetResNet(18));
+        var path = directory.File("model.onnx");
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+
+        var error = Assert.Throws<OnnxModelException>(() => WeightReferences.Read(path));
+
+        Assert.Contains("is not an ONNX model", error.Message, StringComparison.Ordinal);
+        Assert.Contains("runs past the end", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_DamagedFiles_FailOnlyWithOnnxModelException()
+    {
+        using var directory = new TempDirectory();
+        var original = LargeWeightModel(out _).ToByteArray();
+        var random = new Random(7);
+        var outcomes = new HashSet<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            var damaged = (byte[])original.Clone();
+            var at = random.Next(Math.Min(damaged.Length, 600));
+            damaged[at] = (byte)random.Next(256);
+            var path = directory.File($"damaged{i}.onnx");
+            File.WriteAllBytes(path, i % 3 == 0 ? damaged.AsSpan(0, random.Next(damaged.Length)).ToArray() : damaged);
+            try
+            {
+                WeightReferences.Read(path);
+                outcomes.Add("read");
+            }
+            catch (OnnxModelException e)
+            {
+                Assert.Contains("is not an ONNX model", e.Message, StringComparison.Ordinal);
+                outcomes.Add("refused");
+            }
+        }
+
+        Assert.Equal(new[] { "read", "refused" }, outcomes.Order());
+    }
+
+    /// <summary>The Gemm classifier with one more initializer of 80 KB (unused by its nodes), whose name is returned.</summary>
+    private static ModelProto LargeWeightModel(out string name)
+    {
+        var model = TinyModels.GemmClassifier();
+        name = "unused.large";
+        model.Graph.Initializer.Add(OnnxTensors.CreateFloat(name, [20_000], TinyModels.Sequence(20_000, 0f)));
+        return model;
+    }
+}
