@@ -11,13 +11,18 @@
 #                  driven by bench/LoadDriver (REST classify; gRPC unary Classify), same image, closed loop.
 #   ORT + pre      the same probe preprocessing the image into each pass's input on the calling thread before every
 #                  Run (--with-preprocessing), 1 or 8 threads: the service's work done by a program without a server.
+#   h2load         REST and gRPC once more at c8 from h2load (nghttp2-client; skipped, saying so, where it is not
+#                  installed): a client in C that takes ~0.2 ms of CPU per request where the .NET clients take 0.5
+#                  (HttpClient) and 1.8 (Grpc.Net.Client) on the same two cores. REST: 8 HTTP/1.1 connections; gRPC:
+#                  one HTTP/2 connection with 8 streams (as one channel). h2load reports a mean, not percentiles; it
+#                  does not read gRPC trailers, so the service's own failure count (OIP statistics) is checked too.
 # Prints `uptime` before and after and a markdown table with the ratios against ORT alone and the issue's goals, and
 # the CPU time per image of the process doing the work (probe; engine host; the service, not its client): on a shared
 # machine throughput follows the share of the cores the other tenants leave, CPU per image much less.
 # Environment: MODELS ("resnet18 resnet50"), DURATION (12 s measured per run), WARMUP (3 s), SERVICE_WARMUP (8 s of
 # unmeasured REST and gRPC c8 load on a freshly started service, each), IMAGE, PORT (18100;
 # gRPC on PORT+1), NO_BUILD=1 to skip the Release builds. Default run: 26 runs of 15 s, 4 service warm-ups of 8 s, start-ups: about 9 minutes
-# on 2 cores. Loopback only; every run and every request is bounded in time.
+# on 2 cores (2 more runs per model with h2load). Loopback only; every run and every request is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -50,6 +55,59 @@ ort() { # model tag batch concurrency [--image]
   "$probe" --model "$1" --threads "$threads" --batch "$3" --concurrency "$4" --duration "$duration" --warmup "$warmup" "${@:5}" \
     | sed "s/^ortalone /ortalone tag=$2 /" | record
 }
+# h2load MODE MODEL: c8 closed loop on the running service for DURATION after WARMUP; server CPU and images from its
+# /proc stat and OIP statistics over the whole run (warm-up included), client CPU from /usr/bin/time.
+h2() {
+  local mode=$1 model=$2 out="$work/h2load.txt" args stats0 stats1 ticks0 ticks1
+  if [ "$mode" = rest ]; then
+    args=(--h1 -c 8 -m 1 -H 'Content-Type: image/jpeg' -d "$image" "http://127.0.0.1:$port/v1/models/$model/classify")
+  else
+    python3 - "$image" "$model" "$work/classify.grpc" <<'PY'
+import sys
+def varint(n):
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    return bytes(out + bytes([n]))
+def field(number, payload):  # length-delimited
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+image = open(sys.argv[1], "rb").read()
+message = field(1, sys.argv[2].encode()) + field(2, image) + varint(3 << 3) + varint(5)  # model, image, top_k = 5
+open(sys.argv[3], "wb").write(b"\0" + len(message).to_bytes(4, "big") + message)  # gRPC frame: uncompressed, length
+PY
+    args=(-c 1 -m 8 -H 'content-type: application/grpc' -H 'te: trailers' -d "$work/classify.grpc"
+      "http://127.0.0.1:$grpc_port/imageinference.v1.ImageInference/Classify")
+  fi
+  stats() { curl -sf --max-time 5 "http://127.0.0.1:$port/v2/models/$model/stats" \
+    | python3 -c 'import json,sys; s=json.load(sys.stdin)["model_stats"][0]["inference_stats"]; print(s["success"]["count"], s["fail"]["count"])'; }
+  ticks() { awk '{ print $14 + $15 }' "/proc/$service/stat"; }
+  stats0=$(stats); ticks0=$(ticks)
+  /usr/bin/time -f '%U %S' -o "$work/h2load.time" timeout $((duration + warmup + 60)) \
+    h2load -D "$duration" --warm-up-time "$warmup" "${args[@]}" >"$out" 2>&1 || true
+  stats1=$(stats); ticks1=$(ticks)
+  python3 - "$mode" "$model" "$out" "$work/h2load.time" "$stats0" "$stats1" "$ticks0" "$ticks1" "$(getconf CLK_TCK)" <<'PY' | record
+import re, sys
+mode, model, out, timing, stats0, stats1, ticks0, ticks1, hz = sys.argv[1:]
+text = open(out).read()
+rate = re.search(r"finished in [\d.]+s, ([\d.]+) req/s", text)
+counts = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", text)
+mean = re.search(r"time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)", text)
+if not (rate and counts and mean):
+    print(f"load mode=h2{mode} model={model} concurrency=8 img_s=0 p50_ms=0 p99_ms=nan cpu_ms_per_img=0 driver_cpu_ms_per_img=0 failed=h2load-output-unreadable")
+    sys.exit()
+(ok0, fail0), (ok1, fail1) = map(int, stats0.split()), map(int, stats1.split())
+served = max(ok1 - ok0, 1)
+# Up to 8 requests in flight when h2load stops are cancelled, and counted as failed by the service.
+failed = int(counts[3]) + int(counts[4]) + int(counts[5]) + max(0, fail1 - fail0 - 8)
+server_ms = 1000 * (int(ticks1) - int(ticks0)) / int(hz) / served
+client_ms = 1000 * sum(map(float, open(timing).read().split("\n")[-2].split())) / served  # its last line: "user system"
+mean_ms = float(mean[1]) * {"us": 0.001, "ms": 1, "s": 1000}[mean[2]]
+print(f"load mode=h2{mode} model={model} concurrency=8 img_s={rate[1]} p50_ms={mean_ms:.2f} p99_ms=nan "
+      f"cpu_ms_per_img={server_ms:.2f} driver_cpu_ms_per_img={client_ms:.2f} failed={failed}")
+PY
+}
+
 drive() { # mode model concurrency [--cpu-pid PID]
   timeout $((duration + warmup + 240)) dotnet "$driver" --mode "$1" --model "$2" --concurrency "$3" --duration "$duration" \
     --warmup "$warmup" --timeout 30 --image "$image" --repository models --url "http://127.0.0.1:$port" \
@@ -80,6 +138,12 @@ for model in $models; do
   drive grpc "$model" 1 --cpu-pid "$service"
   drive rest "$model" 8 --cpu-pid "$service"
   drive grpc "$model" 8 --cpu-pid "$service"
+  if command -v h2load >/dev/null; then
+    h2 rest "$model"
+    h2 grpc "$model"
+  else
+    echo "h2load not installed (apt-get install nghttp2-client): no h2load rows for $model"
+  fi
   kill -TERM "$service"; wait "$service" || true; service=""
 
   ort "$model" after 1 1
@@ -113,7 +177,7 @@ for model in dict.fromkeys(r["model"] for r in rows):
         print(f"| {model} | {c} | ORT + preprocessing on the calling thread{'s' if c > 1 else ''}, no server | {f(program, 'img_s'):.1f} | "
               f"{f(program, 'p50_ms'):.1f} | {f(program, 'p99_ms'):.1f} | {f(program, 'img_s') / ref['img_s']:.2f} | 1.00 | | | "
               f"{f(program, 'cpu_ms_per_img'):.1f} | {program['load']} |")
-        for mode in ("engine", "rest", "grpc"):
+        for mode in ("engine", "rest", "grpc", "h2rest", "h2grpc"):
             run = next((r for r in mine if r["kind"] == "load" and r["mode"] == mode and int(r["concurrency"]) == c), None)
             if run is None:
                 continue
@@ -123,14 +187,17 @@ for model in dict.fromkeys(r["model"] for r in rows):
             elif c == 1 and mode == "rest":
                 bound = ref["p50_ms"] + pre + 3
                 goal, met = f"p50 <= {ref['p50_ms']:.1f} + {pre:.1f} + 3 = {bound:.1f}", f(run, "p50_ms") <= bound
-            elif c == 8 and mode in ("rest", "grpc"):
+            elif c == 8 and mode in ("rest", "grpc", "h2rest", "h2grpc"):
                 goal, met = ">= 0.90x", ratio >= 0.90
             else:
                 goal, met = "", None
             failed = f", {run['failed']} failed" if run["failed"] != "0" else ""
             client = f" (+{f(run, 'driver_cpu_ms_per_img'):.1f} client)" if mode != "engine" else ""
-            name = {"engine": "engine in-process", "rest": "REST classify", "grpc": "gRPC Classify"}[mode] + failed
-            print(f"| {model} | {c} | {name} | {f(run, 'img_s'):.1f} | {f(run, 'p50_ms'):.1f} | {f(run, 'p99_ms'):.1f} | "
+            name = {"engine": "engine in-process", "rest": "REST classify", "grpc": "gRPC Classify",
+                    "h2rest": "REST classify, h2load client (mean ms in the p50 column)",
+                    "h2grpc": "gRPC Classify, h2load client (mean ms in the p50 column)"}[mode] + failed
+            p99 = "" if run["p99_ms"] == "nan" else f"{f(run, 'p99_ms'):.1f}"
+            print(f"| {model} | {c} | {name} | {f(run, 'img_s'):.1f} | {f(run, 'p50_ms'):.1f} | {p99} | "
                   f"{ratio:.2f} | {f(run, 'img_s') / f(program, 'img_s'):.2f} | {goal} | {'' if met is None else ('yes' if met else 'NO')} | {f(run, 'cpu_ms_per_img'):.1f}{client} | {run['load']} |")
         if c == 8:
             ceiling = ort[("ceiling", 8, 1)]
