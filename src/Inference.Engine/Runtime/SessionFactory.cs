@@ -87,7 +87,18 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
             }
 
             var session = new InferenceSession(prepared.ModelBytes, sessionOptions);
-            var kept = prepared.ReferencedWeights > 0 && OperatingSystem.IsLinux() ? FileMappings.Count(prepared.ModelPath) : 0;
+            int? kept;
+            try
+            {
+                prepared.ThrowIfFileChanged();
+                kept = prepared.ReferencedWeights > 0 && OperatingSystem.IsLinux() ? FileMappings.Count(prepared.ModelPath) : 0;
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+
             if (kept == 0)
             {
                 return session;

@@ -5,6 +5,21 @@ using Inference.Onnx.Protos;
 namespace Inference.Onnx.Graph;
 
 /// <summary>
+/// What identifies the contents of a model file without reading it: its length, last write and creation (birth) time.
+/// A file replaced by a rename or rewritten in place changes at least one of them (a copy that keeps the write time, as
+/// <c>cp -p</c> does, is a new file with a new creation time).
+/// </summary>
+public sealed record ModelFileStamp(long Length, DateTime LastWriteUtc, DateTime CreationUtc)
+{
+    /// <summary>The stamp of the file at <paramref name="path"/> now.</summary>
+    public static ModelFileStamp Of(string path)
+    {
+        var file = new FileInfo(path);
+        return new ModelFileStamp(file.Length, file.LastWriteTimeUtc, file.CreationTimeUtc);
+    }
+}
+
+/// <summary>
 /// Reads an ONNX file without reading its weights: every main-graph initializer whose <c>raw_data</c> holds at least
 /// <see cref="MinimumBytes"/> comes back as external data that points at those same bytes inside the file itself
 /// (<c>location</c> = the file's name, <c>offset</c>, <c>length</c>). The graph is parsed; the weights are skipped

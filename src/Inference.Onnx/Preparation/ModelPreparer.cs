@@ -50,6 +50,8 @@ public static class ModelPreparer
         }
 
         // The graph without its weights: large initializers point at their bytes in the file, which ORT maps (WeightReferences).
+        // The stamp, taken first, tells whether the file those offsets point into is still the file that was read.
+        var stamp = ModelFileStamp.Of(fullPath);
         var model = WeightReferences.Read(fullPath);
         var graph = model.Graph;
         if (graph is null || graph.Node.Count == 0)
@@ -110,6 +112,7 @@ public static class ModelPreparer
             ModelDirectory = directory,
             HasExternalData = hasExternalData,
             ReferencedWeights = referenced,
+            FileStamp = stamp,
             SessionConfigEntries = hasExternalData || referenced > 0
                 ? new Dictionary<string, string> { [PreparedModel.ExternalInitializersFolderConfigKey] = directory }
                 : new Dictionary<string, string>(),
@@ -126,7 +129,6 @@ public static class ModelPreparer
             ClassifierWeightTransposed = outputs.Head?.WeightTransposed ?? false,
         };
     }
-
 
     /// <summary>
     /// The new output's value info: float [input's batch dimension, width] when the width is known; float

@@ -30,6 +30,9 @@ public sealed class PreparedModel
     /// <summary>How many initializers point at their bytes inside <see cref="ModelPath"/> itself.</summary>
     public int ReferencedWeights { get; init; }
 
+    /// <summary>The model file as it was when it was read (null: not recorded).</summary>
+    public ModelFileStamp? FileStamp { get; init; }
+
     /// <summary>The full path of the model file.</summary>
     public required string ModelPath { get; init; }
 
@@ -55,7 +58,39 @@ public sealed class PreparedModel
     /// <see cref="ModelPath"/> mapped (the file could be replaced in place while it serves).
     /// </summary>
     /// <exception cref="OnnxModelException">The file no longer holds the referenced bytes.</exception>
-    public byte[] InlineModelBytes() => ReferencedWeights == 0 ? ModelBytes : WeightReferences.Inline(Model, ModelPath).ToByteArray();
+    public byte[] InlineModelBytes()
+    {
+        if (ReferencedWeights == 0)
+        {
+            return ModelBytes;
+        }
+
+        ThrowIfFileChanged();
+        return WeightReferences.Inline(Model, ModelPath).ToByteArray();
+    }
+
+    /// <summary>
+    /// Throws when <see cref="ModelPath"/> is no longer the file that was read: the referenced weights' offsets would then
+    /// point into another file. Call it once a session exists (ORT read them meanwhile).
+    /// </summary>
+    /// <exception cref="OnnxModelException">The file was replaced or rewritten since it was read.</exception>
+    public void ThrowIfFileChanged()
+    {
+        if (ReferencedWeights == 0 || FileStamp is null)
+        {
+            return;
+        }
+
+        var now = File.Exists(ModelPath) ? ModelFileStamp.Of(ModelPath) : null;
+        if (now != FileStamp)
+        {
+            throw new OnnxModelException(
+                $"Model '{ModelPath}' changed while it was loading ({Describe(FileStamp)} when read, {(now is null ? "gone" : Describe(now))} now); it loads once it stops changing.");
+        }
+    }
+
+    private static string Describe(ModelFileStamp stamp) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{stamp.Length} bytes, written {stamp.LastWriteUtc:O}");
 
     /// <summary>The model's single image input (float NCHW or NHWC).</summary>
     public required string InputName { get; init; }

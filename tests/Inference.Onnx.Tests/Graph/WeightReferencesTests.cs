@@ -105,6 +105,26 @@ public sealed class WeightReferencesTests
     }
 
     [Fact]
+    public void ThrowIfFileChanged_FileReplacedAfterPrepare_RefusesToInlineFromIt()
+    {
+        using var directory = new TempDirectory();
+        var path = TinyModels.Write(LargeWeightModel(out _), directory.File("model.onnx"));
+        var prepared = ModelPreparer.Prepare(path);
+        Assert.Equal(1, prepared.ReferencedWeights);
+        prepared.ThrowIfFileChanged();
+        Assert.Equal(ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Initializer, ModelProto.Parser.ParseFrom(prepared.InlineModelBytes()).Graph.Initializer);
+
+        var replacement = LargeWeightModel(out _);
+        replacement.Graph.Initializer.Insert(0, OnnxTensors.CreateFloat("extra", [4], [1f, 2f, 3f, 4f]));
+        TinyModels.Write(replacement, directory.File("incoming.onnx"));
+        File.Move(directory.File("incoming.onnx"), path, overwrite: true);
+
+        var error = Assert.Throws<OnnxModelException>(prepared.ThrowIfFileChanged);
+        Assert.Contains($"Model '{path}' changed while it was loading", error.Message, StringComparison.Ordinal);
+        Assert.Throws<OnnxModelException>(() => prepared.InlineModelBytes());
+    }
+
+    [Fact]
     public void Read_FileCutInsideAWeight_SaysItIsNotAnOnnxModel()
     {
         using var directory = new TempDirectory();
