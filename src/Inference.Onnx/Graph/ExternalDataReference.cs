@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 using Inference.Onnx.Protos;
 
 namespace Inference.Onnx.Graph;
@@ -40,6 +41,31 @@ public sealed record ExternalDataReference(string Location, long Offset, long? L
 
     /// <summary>The data file's full path: <see cref="Location"/> under <paramref name="modelDirectory"/>.</summary>
     public string ResolvePath(string modelDirectory) => Path.GetFullPath(Path.Combine(modelDirectory, Location));
+
+    /// <summary>
+    /// The <paramref name="byteCount"/> bytes at <see cref="Offset"/> of the data file open as <paramref name="file"/>
+    /// (at <paramref name="path"/>), for initializer <paramref name="tensorName"/>.
+    /// </summary>
+    /// <exception cref="OnnxModelException">The file does not hold them.</exception>
+    public byte[] ReadBytes(SafeFileHandle file, string path, long byteCount, string tensorName)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var fileLength = RandomAccess.GetLength(file);
+        if (Offset + byteCount > fileLength)
+        {
+            throw new OnnxModelException(
+                $"Initializer '{tensorName}' needs bytes {Offset}..{Offset + byteCount} of '{path}', which holds {fileLength}.");
+        }
+
+        var bytes = new byte[byteCount];
+        var read = 0;
+        while (read < bytes.Length)
+        {
+            read += RandomAccess.Read(file, bytes.AsSpan(read), Offset + read);
+        }
+
+        return bytes;
+    }
 
     private static long ParseNumber(string tensorName, StringStringEntryProto entry)
     {

@@ -91,21 +91,7 @@ public static class OnnxTensors
         }
 
         using var handle = File.OpenHandle(path);
-        var fileLength = RandomAccess.GetLength(handle);
-        if (reference.Offset + byteCount > fileLength)
-        {
-            throw new OnnxModelException(
-                $"Initializer '{tensor.Name}' needs bytes {reference.Offset}..{reference.Offset + byteCount} of '{path}', which holds {fileLength}.");
-        }
-
-        var bytes = new byte[byteCount];
-        var read = 0;
-        while (read < bytes.Length)
-        {
-            read += RandomAccess.Read(handle, bytes.AsSpan(read), reference.Offset + read);
-        }
-
-        return FromLittleEndianBytes(bytes);
+        return FromLittleEndianBytes(reference.ReadBytes(handle, path, byteCount, tensor.Name));
     }
 
     private static float[] CheckCount(TensorProto tensor, float[] values, long count) =>

@@ -79,19 +79,10 @@ public static class WeightReferences
         ArgumentNullException.ThrowIfNull(model);
         var copy = model.Clone();
         using var handle = File.OpenHandle(modelPath);
-        var fileLength = RandomAccess.GetLength(handle);
         foreach (var tensor in copy.Graph.Initializer.Where(t => PointsInto(t, modelPath)))
         {
             var reference = ExternalDataReference.Parse(tensor);
-            var length = reference.Length ?? 0;
-            if (reference.Offset + length > fileLength)
-            {
-                throw new OnnxModelException(
-                    $"'{modelPath}' changed while it was loading: initializer '{tensor.Name}' needs bytes up to {reference.Offset + length}, and the file holds {fileLength}.");
-            }
-
-            var bytes = new byte[length];
-            RandomAccess.Read(handle, bytes, reference.Offset);
+            var bytes = reference.ReadBytes(handle, modelPath, reference.Length ?? 0, tensor.Name);
             tensor.ExternalData.Clear();
             tensor.ClearDataLocation();
             tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
