@@ -38,8 +38,12 @@ internal static partial class EngineLog
     public static partial void Unloaded(ILogger logger, string model);
 
     [LoggerMessage(1014, LogLevel.Warning,
-        "ONNX Runtime kept {Mappings} mapping(s) of {Path} after loading it; loading it again with its weights read in, so that the file can be replaced in place while it serves")]
-    public static partial void WeightsStillMapped(ILogger logger, string path, string mappings);
+        "ONNX Runtime kept files mapped after loading them ({Mappings}); loading the model again with its weights read in, so that its files can be replaced in place while it serves")]
+    public static partial void WeightsStillMapped(ILogger logger, string mappings);
+
+    [LoggerMessage(1015, LogLevel.Warning,
+        "ONNX Runtime kept files mapped after loading them ({Mappings}), and the model is too large (over 2 GiB) to load with its weights read in: replace these files by renaming new ones into place, never by writing over them, or the process can crash")]
+    public static partial void WeightsMappedTooLargeToReadIn(ILogger logger, string mappings);
 
     [LoggerMessage(1013, LogLevel.Information, "JPEG decoding under the 'auto' decoder: {Decoder}")]
     public static partial void JpegDecoder(ILogger logger, string decoder);

@@ -78,20 +78,22 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
 
         try
         {
-            // Weights referenced in the model file are mapped by ORT. Where it keeps a mapping after loading, replacing the
-            // file in place (a plain cp over it) would crash the process (SIGBUS) the next time a run touched it: load it
-            // again with the weights read in. Windows refuses to truncate a mapped file; elsewhere there is no way to look.
-            if (prepared.ReferencedWeights > 0 && !OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+            // ORT maps the weights of the files it reads them from (the model file's referenced weights, the export's data
+            // files). Where it keeps a mapping after loading, replacing such a file in place (a plain cp over it) would crash
+            // the process (SIGBUS) the next time a run touched it: load it again with the weights read in. Windows refuses to
+            // truncate a mapped file; elsewhere there is no way to look.
+            var weightFiles = prepared.WeightFiles.Keys.ToList();
+            if (weightFiles.Count > 0 && !OperatingSystem.IsLinux() && !OperatingSystem.IsWindows() && prepared.CanInline)
             {
                 return new InferenceSession(prepared.InlineModelBytes(), sessionOptions);
             }
 
             var session = new InferenceSession(prepared.ModelBytes, sessionOptions);
-            int? kept;
+            string? kept;
             try
             {
-                prepared.ThrowIfFileChanged();
-                kept = prepared.ReferencedWeights > 0 && OperatingSystem.IsLinux() ? FileMappings.Count(prepared.ModelPath) : 0;
+                prepared.ThrowIfFilesChanged();
+                kept = OperatingSystem.IsLinux() ? FileMappings.Describe(weightFiles) : null;
             }
             catch
             {
@@ -99,13 +101,19 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
                 throw;
             }
 
-            if (kept == 0)
+            if (kept is null)
             {
                 return session;
             }
 
+            if (!prepared.CanInline)
+            {
+                EngineLog.WeightsMappedTooLargeToReadIn(logger, kept);
+                return session;
+            }
+
             session.Dispose();
-            EngineLog.WeightsStillMapped(logger, prepared.ModelPath, kept?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(unknown: /proc/self/maps unreadable)");
+            EngineLog.WeightsStillMapped(logger, kept);
             return new InferenceSession(prepared.InlineModelBytes(), sessionOptions);
         }
         catch (OnnxRuntimeException e) when (!useCuda)
@@ -137,6 +145,20 @@ internal sealed class SessionFactory(InferenceOptions options, ILogger logger)
 /// <summary>What this process has mapped of a file, from <c>/proc/self/maps</c> (Linux).</summary>
 internal static class FileMappings
 {
+    /// <summary>
+    /// The files of <paramref name="paths"/> this process maps, each with its number of mappings ("model.onnx.data: 5
+    /// mappings"), or null when it maps none of them.
+    /// </summary>
+    public static string? Describe(IEnumerable<string> paths)
+    {
+        var mapped = paths
+            .Select(path => (path, Count: Count(path)))
+            .Where(file => file.Count != 0)
+            .Select(file => $"{file.path}: {(file.Count is { } n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) + " mapping(s)" : "unknown (/proc/self/maps unreadable)")}")
+            .ToList();
+        return mapped.Count == 0 ? null : string.Join("; ", mapped);
+    }
+
     /// <summary>
     /// The number of mappings of <paramref name="path"/> (resolved as the kernel names it) this process holds; null when
     /// it cannot be told.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf;
 using Inference.Onnx.Protos;
+using Microsoft.Win32.SafeHandles;
 
 namespace Inference.Onnx.Graph;
 
@@ -70,25 +71,93 @@ public static class WeightReferences
     }
 
     /// <summary>
-    /// A copy of <paramref name="model"/> whose initializers that point into <paramref name="modelPath"/> hold their
-    /// bytes again: for a session that must not keep the file mapped. <paramref name="model"/> is left as it is.
+    /// A copy of <paramref name="model"/> whose externally stored main-graph initializers hold their bytes again, those
+    /// that point into <paramref name="modelPath"/> and those in the export's own data files alike: for a session that
+    /// must not keep any of those files mapped. <paramref name="model"/> is left as it is.
     /// </summary>
-    /// <exception cref="OnnxModelException">The file no longer holds the referenced bytes.</exception>
+    /// <exception cref="OnnxModelException">A file no longer holds the bytes it should.</exception>
     public static ModelProto Inline(ModelProto model, string modelPath)
     {
         ArgumentNullException.ThrowIfNull(model);
         var copy = model.Clone();
-        using var handle = File.OpenHandle(modelPath);
-        foreach (var tensor in copy.Graph.Initializer.Where(t => PointsInto(t, modelPath)))
+        ReadIn(copy, modelPath, long.MaxValue);
+        return copy;
+    }
+
+    /// <summary>
+    /// Reads into <paramref name="model"/> itself the bytes of every externally stored main-graph initializer of fewer
+    /// than <paramref name="belowBytes"/> bytes, wherever they are stored (the model file, or a data file beside it), and
+    /// returns how many it read. ONNX Runtime uses small tensors as the file holds them, which keeps a file mapped for the
+    /// session's life; read in, they are not.
+    /// </summary>
+    /// <exception cref="OnnxModelException">A file does not hold the bytes it should, or cannot be read.</exception>
+    public static int ReadIn(ModelProto model, string modelPath, long belowBytes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        var files = new Dictionary<string, SafeFileHandle>();
+        var count = 0;
+        try
         {
-            var reference = ExternalDataReference.Parse(tensor);
-            var bytes = reference.ReadBytes(handle, modelPath, reference.Length ?? 0, tensor.Name);
-            tensor.ExternalData.Clear();
-            tensor.ClearDataLocation();
-            tensor.RawData = UnsafeByteOperations.UnsafeWrap(bytes);
+            foreach (var tensor in model.Graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
+            {
+                var reference = ExternalDataReference.Parse(tensor);
+                var length = StoredLength(tensor, reference);
+                if (length >= belowBytes)
+                {
+                    continue;
+                }
+
+                var path = reference.ResolvePath(directory);
+                if (!files.TryGetValue(path, out var file))
+                {
+                    files[path] = file = File.OpenHandle(path);
+                }
+
+                tensor.RawData = UnsafeByteOperations.UnsafeWrap(reference.ReadBytes(file, path, length, tensor.Name));
+                tensor.ExternalData.Clear();
+                tensor.ClearDataLocation();
+                count++;
+            }
+        }
+        catch (IOException e)
+        {
+            throw new OnnxModelException($"Model '{modelPath}': its weights could not be read: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var file in files.Values)
+            {
+                file.Dispose();
+            }
         }
 
-        return copy;
+        return count;
+    }
+
+    /// <summary>
+    /// The bytes an externally stored tensor takes in its file: its <c>length</c>, or where it names none, its element
+    /// count times the element's size.
+    /// </summary>
+    internal static long StoredLength(TensorProto tensor, ExternalDataReference reference)
+    {
+        if (reference.Length is { } length)
+        {
+            return length;
+        }
+
+        int size = tensor.DataType switch
+        {
+            (int)TensorProto.Types.DataType.Uint8 or (int)TensorProto.Types.DataType.Int8 or (int)TensorProto.Types.DataType.Bool => 1,
+            (int)TensorProto.Types.DataType.Uint16 or (int)TensorProto.Types.DataType.Int16 or (int)TensorProto.Types.DataType.Float16
+                or (int)TensorProto.Types.DataType.Bfloat16 => 2,
+            (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Int32 or (int)TensorProto.Types.DataType.Uint32 => 4,
+            (int)TensorProto.Types.DataType.Double or (int)TensorProto.Types.DataType.Int64 or (int)TensorProto.Types.DataType.Uint64 => 8,
+            _ => throw new OnnxModelException(
+                $"Initializer '{tensor.Name}' is stored externally without a 'length', and its data type {tensor.DataType} does not tell it."),
+        };
+        return checked(tensor.Dims.Aggregate(1L, (product, dim) => product * dim) * size);
     }
 
     /// <summary>A forward-only walk over the file's wire format that writes everything but the skipped weights.</summary>

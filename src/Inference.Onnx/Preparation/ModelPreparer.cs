@@ -101,7 +101,16 @@ public static class ModelPreparer
             });
         }
 
+        // The export's own small external tensors are read in: ORT would keep its data file mapped for them (a torch
+        // export of resnet18 kept 5 pages of its model.onnx.data mapped), and a copy over that file would then
+        // crash the process. Every file ORT still reads weights from is stamped, to tell a file replaced during the load.
+        var dataStamps = DataFiles(graph, fullPath).ToDictionary(path => path, ModelFileStamp.Of);
+        WeightReferences.ReadIn(model, fullPath, WeightReferences.MinimumBytes);
         var referenced = graph.Initializer.Count(t => WeightReferences.PointsInto(t, fullPath));
+        var weightFiles = DataFiles(graph, fullPath).ToDictionary(path => path, path => path == fullPath ? stamp : dataStamps[path]);
+        var externalBytes = graph.Initializer
+            .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
+            .Sum(t => WeightReferences.StoredLength(t, ExternalDataReference.Parse(t)));
 
         var logitsDims = outputs.Logits is null ? [] : ValueInfos.Dimensions(outputs.Logits);
         return new PreparedModel
@@ -112,8 +121,9 @@ public static class ModelPreparer
             ModelDirectory = directory,
             HasExternalData = hasExternalData,
             ReferencedWeights = referenced,
-            FileStamp = stamp,
-            SessionConfigEntries = hasExternalData || referenced > 0
+            WeightFiles = weightFiles,
+            ExternalWeightBytes = externalBytes,
+            SessionConfigEntries = weightFiles.Count > 0
                 ? new Dictionary<string, string> { [PreparedModel.ExternalInitializersFolderConfigKey] = directory }
                 : new Dictionary<string, string>(),
             InputName = input.Name,
@@ -129,6 +139,12 @@ public static class ModelPreparer
             ClassifierWeightTransposed = outputs.Head?.WeightTransposed ?? false,
         };
     }
+
+    /// <summary>The full paths of the files the graph's externally stored initializers live in (the model file included).</summary>
+    private static IEnumerable<string> DataFiles(GraphProto graph, string modelPath) => graph.Initializer
+        .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
+        .Select(t => ExternalDataReference.Parse(t).ResolvePath(Path.GetDirectoryName(modelPath)!))
+        .Distinct(StringComparer.Ordinal);
 
     /// <summary>
     /// The new output's value info: float [input's batch dimension, width] when the width is known; float

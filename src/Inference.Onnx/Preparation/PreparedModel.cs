@@ -30,8 +30,20 @@ public sealed class PreparedModel
     /// <summary>How many initializers point at their bytes inside <see cref="ModelPath"/> itself.</summary>
     public int ReferencedWeights { get; init; }
 
-    /// <summary>The model file as it was when it was read (null: not recorded).</summary>
-    public ModelFileStamp? FileStamp { get; init; }
+    /// <summary>
+    /// The files ONNX Runtime reads weights from, each as it was when it was read: the model file when it holds
+    /// <see cref="ReferencedWeights"/>, and each external data file of the export. Empty: every weight is in <see cref="ModelBytes"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModelFileStamp> WeightFiles { get; init; } = new Dictionary<string, ModelFileStamp>();
+
+    /// <summary>The bytes of the weights stored in <see cref="WeightFiles"/> rather than in <see cref="ModelBytes"/>.</summary>
+    public long ExternalWeightBytes { get; init; }
+
+    /// <summary>
+    /// False when the model with every weight read in would pass protobuf's 2 GiB limit on one message: such a model can
+    /// only be loaded from its files.
+    /// </summary>
+    public bool CanInline => ModelBytes.LongLength + ExternalWeightBytes < int.MaxValue;
 
     /// <summary>The full path of the model file.</summary>
     public required string ModelPath { get; init; }
@@ -54,38 +66,37 @@ public sealed class PreparedModel
     public required IReadOnlyDictionary<string, string> SessionConfigEntries { get; init; }
 
     /// <summary>
-    /// <see cref="ModelBytes"/> with the referenced weights read back in: for a session that must not keep
-    /// <see cref="ModelPath"/> mapped (the file could be replaced in place while it serves).
+    /// <see cref="ModelBytes"/> with every weight stored in <see cref="WeightFiles"/> read in: for a session that must not
+    /// keep any of those files mapped (one could be replaced in place while it serves).
     /// </summary>
-    /// <exception cref="OnnxModelException">The file no longer holds the referenced bytes.</exception>
+    /// <exception cref="OnnxModelException">A weight file changed since it was read, or no longer holds its bytes.</exception>
     public byte[] InlineModelBytes()
     {
-        if (ReferencedWeights == 0)
+        if (WeightFiles.Count == 0)
         {
             return ModelBytes;
         }
 
-        ThrowIfFileChanged();
+        ThrowIfFilesChanged();
         return WeightReferences.Inline(Model, ModelPath).ToByteArray();
     }
 
     /// <summary>
-    /// Throws when <see cref="ModelPath"/> is no longer the file that was read: the referenced weights' offsets would then
-    /// point into another file. Call it once a session exists (ORT read them meanwhile).
+    /// Throws when one of <see cref="WeightFiles"/> is no longer the file that was read: the offsets of the weights in it
+    /// would then point into another file. Call it once a session exists (ORT read them meanwhile).
     /// </summary>
-    /// <exception cref="OnnxModelException">The file was replaced or rewritten since it was read.</exception>
-    public void ThrowIfFileChanged()
+    /// <exception cref="OnnxModelException">A weight file was replaced or rewritten since it was read.</exception>
+    public void ThrowIfFilesChanged()
     {
-        if (ReferencedWeights == 0 || FileStamp is null)
+        foreach (var (path, stamp) in WeightFiles)
         {
-            return;
-        }
-
-        var now = File.Exists(ModelPath) ? ModelFileStamp.Of(ModelPath) : null;
-        if (now != FileStamp)
-        {
-            throw new OnnxModelException(
-                $"Model '{ModelPath}' changed while it was loading ({Describe(FileStamp)} when read, {(now is null ? "gone" : Describe(now))} now); it loads once it stops changing.");
+            var now = File.Exists(path) ? ModelFileStamp.Of(path) : null;
+            if (now != stamp)
+            {
+                var what = path == ModelPath ? $"Model '{ModelPath}'" : $"External data file '{path}' of model '{ModelPath}'";
+                throw new OnnxModelException(
+                    $"{what} changed while it was loading ({Describe(stamp)} when read, {(now is null ? "gone" : Describe(now))} now); it loads once it stops changing.");
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using Inference.Engine.Inference;
 using Inference.Engine.Models;
+using Inference.Engine.Runtime;
 using Inference.Engine.Tests.Support;
 using Inference.TestSupport;
 using TestImages = Inference.Engine.Tests.Support.TestImages;
@@ -59,5 +60,26 @@ public sealed class SharedExportTests(SharedExportsFixture fixture) : IClassFixt
         {
             Assert.All(results, r => Assert.Equal(1, r.BatchSize));
         }
+    }
+
+    [Fact]
+    public async Task InferImageAsync_DataFileEmptiedAfterLoad_StillAnswersFromTheLoadedWeights()
+    {
+        Assert.SkipWhen(SharedData.Root is null, SharedData.MissingReason);
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "mappings are read from /proc/self/maps (Linux)");
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Empty(fixture.LoadFailures);
+
+        // ORT alone keeps pages of a torch export's data file mapped (its small tensors); the engine reads those in.
+        // A file still mapped would end this process with SIGBUS once emptied, so the count is checked first.
+        Assert.Equal(0, FileMappings.Count(fixture.DataFile(SharedExportsFixture.DynamicBatch)));
+        Assert.Equal(0, FileMappings.Count(fixture.DataFile(SharedExportsFixture.FixedBatch)));
+        File.WriteAllBytes(fixture.DataFile(SharedExportsFixture.DynamicBatch), []);
+
+        var result = await ResultCopy.Of(fixture.Host!.Engine.InferImageAsync(
+            SharedExportsFixture.DynamicBatch, TestImages.Jpeg(5), InferenceRequestOptions.Default, ct)).WaitAsync(TimeSpan.FromMinutes(1), ct);
+
+        Assert.Equal(1000, result.Logits.Length);
+        Assert.All(result.Logits, v => Assert.Equal(0f, v));
     }
 }

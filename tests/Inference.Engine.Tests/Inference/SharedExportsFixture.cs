@@ -24,6 +24,9 @@ public sealed class SharedExportsFixture : IAsyncLifetime
 
     internal IReadOnlyList<string> LoadFailures { get; private set; } = [];
 
+    /// <summary>The external data file of the export <paramref name="model"/> in the fixture's repository.</summary>
+    internal string DataFile(string model) => _repository.PathOf(model, "model.onnx.data");
+
     public async ValueTask InitializeAsync()
     {
         if (SharedData.Models is not { } models)

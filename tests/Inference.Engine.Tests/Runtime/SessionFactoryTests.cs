@@ -13,8 +13,8 @@ using Microsoft.ML.OnnxRuntime;
 namespace Inference.Engine.Tests.Runtime;
 
 /// <summary>
-/// Sessions over weights referenced in the model file (<see cref="WeightReferences"/>): none may keep the file mapped,
-/// so that replacing it in place while it serves cannot crash the process. Each test uses its own copy of a model, so
+/// Sessions over weights referenced in the model file (<see cref="WeightReferences"/>) or kept in an export's own data
+/// file: none may keep a file mapped, so that replacing it in place while it serves cannot crash the process. Each test uses its own copy of a model, so
 /// that another test's session over the same file cannot be counted.
 /// </summary>
 public sealed class SessionFactoryTests
@@ -49,19 +49,31 @@ public sealed class SessionFactoryTests
         }
     }
 
-    [Fact]
-    public void Create_WeightOrtKeepsMapped_LoadsAgainWithWeightsReadInAndServesAfterTheFileIsEmptied()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Create_WeightOrtKeepsMapped_LoadsAgainWithWeightsReadInAndServesAfterTheFileIsEmptied(bool inADataFile)
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "mappings are read from /proc/self/maps (Linux)");
         using var directory = new TempDirectory("session-factory-");
         var path = directory.PathOf("model.onnx");
-        File.WriteAllBytes(path, OffsetClassifier().ToByteArray());
+        var model = OffsetClassifier();
+        var weights = path;
+        if (inADataFile)
+        {
+            // An export that keeps its large tensor in a data file of its own: the engine maps it where it lies.
+            weights = directory.PathOf("weights.bin");
+            MoveToDataFile(model, weights, minimumBytes: WeightReferences.MinimumBytes);
+        }
+
+        File.WriteAllBytes(path, model.ToByteArray());
         var prepared = ModelPreparer.Prepare(path);
-        Assert.Equal(1, prepared.ReferencedWeights);
+        Assert.Equal(inADataFile ? 0 : 1, prepared.ReferencedWeights);
+        Assert.Equal([weights], prepared.WeightFiles.Keys);
         using (var direct = new InferenceSession(prepared.ModelBytes, Options(prepared)))
         {
             // The premise: ORT adds the offset from the mapped file as it is, and keeps the mapping for the session's life.
-            Assert.True(FileMappings.Count(path) > 0, "ORT kept no mapping: this model no longer tests the fallback");
+            Assert.True(FileMappings.Count(weights) > 0, "ORT kept no mapping: this model no longer tests the fallback");
         }
 
         var logger = new FakeLogger();
@@ -69,12 +81,12 @@ public sealed class SessionFactoryTests
 
         using (session)
         {
-            Assert.Equal(0, FileMappings.Count(path));
+            Assert.Equal(0, FileMappings.Count(weights));
             var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 1014);
             Assert.Equal(LogLevel.Warning, warning.Level);
-            Assert.Contains(path, warning.Message, StringComparison.Ordinal);
+            Assert.Contains(weights, warning.Message, StringComparison.Ordinal);
 
-            File.WriteAllBytes(path, []);
+            File.WriteAllBytes(weights, []);
 
             // Zero images: each channel's feature is the mean of its offset plane; logits = W · features + b.
             var expected = ExpectedLogits();
@@ -84,6 +96,42 @@ public sealed class SessionFactoryTests
             {
                 Assert.Equal(expected[i], logits[i], 1e-4);
             }
+        }
+    }
+
+    [Fact]
+    public void Create_ExportWithEveryTensorInItsDataFile_KeepsNoMappingOfItAndServesAfterItIsEmptied()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "mappings are read from /proc/self/maps (Linux)");
+        using var directory = new TempDirectory("session-factory-");
+        var path = directory.PathOf("model.onnx");
+        var data = directory.PathOf("model.onnx.data");
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(SharedDemoWeights.ResNet18Path));
+        MoveToDataFile(model, data, minimumBytes: 0);
+        File.WriteAllBytes(path, model.ToByteArray());
+        using (var direct = new InferenceSession(path, new SessionOptions { IntraOpNumThreads = 1 }))
+        {
+            // The premise, as with a torch export: ORT alone keeps pages of the data file mapped for its small tensors.
+            Assert.True(FileMappings.Count(data) > 0, "ORT kept no mapping of the export's data file: this test no longer tests anything");
+        }
+
+        var prepared = ModelPreparer.Prepare(path);
+        var logger = new FakeLogger();
+        var (session, _) = Factory(logger).Create("resnet18", prepared);
+
+        using (session)
+        {
+            Assert.True(prepared.HasExternalData);
+            Assert.Equal([data], prepared.WeightFiles.Keys);
+            Assert.Equal(0, FileMappings.Count(data));
+            Assert.Equal(0, FileMappings.Count(path));
+            Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 1014);
+            var before = Logits(session, prepared.InputName, [1, 3, 224, 224], prepared.LogitsOutputName!);
+            Assert.Contains(before, v => v != 0f);
+
+            File.WriteAllBytes(data, []);
+
+            Assert.Equal(before, Logits(session, prepared.InputName, [1, 3, 224, 224], prepared.LogitsOutputName!));
         }
     }
 
@@ -111,6 +159,24 @@ public sealed class SessionFactoryTests
 
     private static SessionFactory Factory(ILogger logger) =>
         new(new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, IntraOpThreads = 1 }, logger);
+
+    /// <summary>
+    /// Moves the bytes of every initializer of at least <paramref name="minimumBytes"/> to the data file at
+    /// <paramref name="dataPath"/>, back to back, as an exporter's external data.
+    /// </summary>
+    private static void MoveToDataFile(ModelProto model, string dataPath, int minimumBytes)
+    {
+        using var data = File.Create(dataPath);
+        foreach (var tensor in model.Graph.Initializer.Where(t => !t.RawData.IsEmpty && t.RawData.Length >= minimumBytes))
+        {
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = Path.GetFileName(dataPath) });
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = data.Position.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = tensor.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            data.Write(tensor.RawData.Span);
+            tensor.RawData = ByteString.Empty;
+            tensor.DataLocation = TensorProto.Types.DataLocation.External;
+        }
+    }
 
     private static SessionOptions Options(PreparedModel prepared)
     {

@@ -79,6 +79,56 @@ public sealed class WeightReferencesTests
         var prepared = ModelPreparer.Prepare(path);
         Assert.True(prepared.HasExternalData);
         Assert.Equal(1, prepared.ReferencedWeights);
+
+        // Under 64 KiB, the export's own tensor is read in, so that ORT keeps no mapping of its data file.
+        var fcWeight = TinyModels.GemmClassifier().Graph.Initializer.Single(t => t.Name == "fc.weight");
+        Assert.Equal(fcWeight, prepared.Model.Graph.Initializer.Single(t => t.Name == "fc.weight"));
+        Assert.Equal([path], prepared.WeightFiles.Keys);
+    }
+
+    [Fact]
+    public void ReadIn_ExportTensorWithoutALength_ReadsItsElementCountOfBytes()
+    {
+        using var directory = new TempDirectory();
+        var model = TinyModels.GemmClassifier();
+        var path = directory.File("model.onnx");
+        TinyModels.MoveToExternalData(model, "fc.weight", path);
+        var tensor = model.Graph.Initializer.Single(t => t.Name == "fc.weight");
+        tensor.ExternalData.Remove(tensor.ExternalData.Single(e => e.Key == "length"));
+        File.AppendAllText(directory.File("weights.bin"), "trailing bytes that are not the weight's");
+
+        Assert.Equal(0, WeightReferences.ReadIn(model, path, belowBytes: 1));
+        Assert.Equal(1, WeightReferences.ReadIn(model, path, belowBytes: WeightReferences.MinimumBytes));
+
+        Assert.Equal(TinyModels.GemmClassifier().Graph.Initializer.Single(t => t.Name == "fc.weight"), tensor);
+    }
+
+    [Fact]
+    public void Prepare_LargeTensorInTheExportsDataFile_StampsThatFileAndInlinesItOnlyWhileItIsUnchanged()
+    {
+        using var directory = new TempDirectory();
+        var model = LargeWeightModel(out var large);
+        var path = directory.File("model.onnx");
+        TinyModels.MoveToExternalData(model, large, path);
+        TinyModels.Write(model, path);
+        var data = directory.File("weights.bin");
+
+        var prepared = ModelPreparer.Prepare(path);
+
+        Assert.Equal(0, prepared.ReferencedWeights);
+        Assert.Equal([data], prepared.WeightFiles.Keys);
+        Assert.Equal(20_000 * sizeof(float), prepared.ExternalWeightBytes);
+        Assert.True(prepared.CanInline);
+        Assert.Equal(prepared.ModelDirectory, prepared.SessionConfigEntries[PreparedModel.ExternalInitializersFolderConfigKey]);
+        var inlined = ModelProto.Parser.ParseFrom(prepared.InlineModelBytes());
+        Assert.Equal(LargeWeightModel(out _).Graph.Initializer.Single(t => t.Name == large), inlined.Graph.Initializer.Single(t => t.Name == large));
+
+        File.WriteAllBytes(directory.File("incoming.bin"), new byte[new FileInfo(data).Length + 4]);
+        File.Move(directory.File("incoming.bin"), data, overwrite: true);
+
+        var error = Assert.Throws<OnnxModelException>(prepared.ThrowIfFilesChanged);
+        Assert.Contains($"External data file '{data}' of model '{path}' changed while it was loading", error.Message, StringComparison.Ordinal);
+        Assert.Throws<OnnxModelException>(() => prepared.InlineModelBytes());
     }
 
     [Fact]
@@ -105,13 +155,13 @@ public sealed class WeightReferencesTests
     }
 
     [Fact]
-    public void ThrowIfFileChanged_FileReplacedAfterPrepare_RefusesToInlineFromIt()
+    public void ThrowIfFilesChanged_FileReplacedAfterPrepare_RefusesToInlineFromIt()
     {
         using var directory = new TempDirectory();
         var path = TinyModels.Write(LargeWeightModel(out _), directory.File("model.onnx"));
         var prepared = ModelPreparer.Prepare(path);
         Assert.Equal(1, prepared.ReferencedWeights);
-        prepared.ThrowIfFileChanged();
+        prepared.ThrowIfFilesChanged();
         Assert.Equal(ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Initializer, ModelProto.Parser.ParseFrom(prepared.InlineModelBytes()).Graph.Initializer);
 
         var replacement = LargeWeightModel(out _);
@@ -119,7 +169,7 @@ public sealed class WeightReferencesTests
         TinyModels.Write(replacement, directory.File("incoming.onnx"));
         File.Move(directory.File("incoming.onnx"), path, overwrite: true);
 
-        var error = Assert.Throws<OnnxModelException>(prepared.ThrowIfFileChanged);
+        var error = Assert.Throws<OnnxModelException>(prepared.ThrowIfFilesChanged);
         Assert.Contains($"Model '{path}' changed while it was loading", error.Message, StringComparison.Ordinal);
         Assert.Throws<OnnxModelException>(() => prepared.InlineModelBytes());
     }

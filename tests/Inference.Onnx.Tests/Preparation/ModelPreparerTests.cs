@@ -98,7 +98,7 @@ public sealed class ModelPreparerTests
     }
 
     [Fact]
-    public void Prepare_ExternalWeight_ReportsFolderConfigAndReadsFloatsBack()
+    public void Prepare_SmallExternalWeight_ReadsItInAndNeedsNeitherTheFileNorTheFolderAfterwards()
     {
         using var directory = new TempDirectory();
         var model = TinyModels.GemmClassifier();
@@ -107,11 +107,13 @@ public sealed class ModelPreparerTests
         TinyModels.Write(model, path);
 
         var prepared = ModelPreparer.Prepare(path);
+        File.Delete(directory.File("weights.bin"));
         using var session = OrtRunner.CreateSession(prepared);
         var outputs = OrtRunner.Run(session, "input", OrtRunner.RandomImages(1, 4, 2), [1, 3, 4, 4], "logits");
 
         Assert.True(prepared.HasExternalData);
-        Assert.Equal(directory.Path, prepared.SessionConfigEntries[PreparedModel.ExternalInitializersFolderConfigKey]);
+        Assert.Empty(prepared.WeightFiles);
+        Assert.DoesNotContain(PreparedModel.ExternalInitializersFolderConfigKey, prepared.SessionConfigEntries.Keys);
         Assert.Equal(TinyModels.Sequence(15, 0.1f), OnnxTensors.ReadFloats(prepared.Model, "fc.weight", prepared.ModelDirectory));
         Assert.Equal([1L, 5L], outputs["logits"].Shape);
     }
