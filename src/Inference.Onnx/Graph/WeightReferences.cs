@@ -121,7 +121,7 @@ public static class WeightReferences
                 count++;
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new OnnxModelException($"Model '{modelPath}': its weights could not be read: {e.Message}", e);
         }
