@@ -9,7 +9,7 @@ namespace Inference.Onnx.Preparation;
 /// A model made ready for the engine by <see cref="ModelPreparer"/>: its graph with the embedding
 /// tensor added as an extra output, and what the engine needs to know to feed and read it.
 /// </summary>
-public sealed class PreparedModel
+public sealed record PreparedModel
 {
     /// <summary>
     /// ONNX Runtime's session config key (<c>kOrtSessionOptionsModelExternalInitializersFileFolderPath</c>)

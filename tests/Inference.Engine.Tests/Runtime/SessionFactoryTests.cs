@@ -100,6 +100,37 @@ public sealed class SessionFactoryTests
     }
 
     [Fact]
+    public void Create_WeightOrtKeepsMappedInAModelTooLargeToReadIn_KeepsTheSessionAndSaysToReplaceFilesByRenaming()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "mappings are read from /proc/self/maps (Linux)");
+        using var directory = new TempDirectory("session-factory-");
+        var path = directory.PathOf("model.onnx");
+        File.WriteAllBytes(path, OffsetClassifier().ToByteArray());
+        // As if its weights were 2 GiB: read in, the model would pass protobuf's limit on one message.
+        var prepared = ModelPreparer.Prepare(path) with { ExternalWeightBytes = int.MaxValue };
+        Assert.False(prepared.CanInline);
+        var logger = new FakeLogger();
+
+        var (session, _) = Factory(logger).Create("offset", prepared);
+
+        using (session)
+        {
+            var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 1015);
+            Assert.Equal(LogLevel.Warning, warning.Level);
+            Assert.Contains(path, warning.Message, StringComparison.Ordinal);
+            Assert.Contains("renaming", warning.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 1014);
+            Assert.True(FileMappings.Count(path) > 0, "the session was loaded again after all");
+            var expected = ExpectedLogits();
+            var logits = Logits(session, prepared.InputName, [1, 3, Side, Side], "logits");
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(expected[i], logits[i], 1e-4);
+            }
+        }
+    }
+
+    [Fact]
     public void Create_ExportWithEveryTensorInItsDataFile_KeepsNoMappingOfItAndServesAfterItIsEmptied()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "mappings are read from /proc/self/maps (Linux)");
