@@ -104,10 +104,10 @@ public static class ModelPreparer
         // The export's own small external tensors are read in: ORT would keep its data file mapped for them (a torch
         // export of resnet18 kept 5 pages of its model.onnx.data mapped), and a copy over that file would then
         // crash the process. Every file ORT still reads weights from is stamped, to tell a file replaced during the load.
-        var dataStamps = DataFiles(graph, fullPath).ToDictionary(path => path, ModelFileStamp.Of);
+        var stamps = DataFiles(graph, fullPath).ToDictionary(path => path, path => path == fullPath ? stamp : ModelFileStamp.Of(path));
         WeightReferences.ReadIn(model, fullPath, WeightReferences.MinimumBytes);
         var referenced = graph.Initializer.Count(t => WeightReferences.PointsInto(t, fullPath));
-        var weightFiles = DataFiles(graph, fullPath).ToDictionary(path => path, path => path == fullPath ? stamp : dataStamps[path]);
+        var weightFiles = DataFiles(graph, fullPath).ToDictionary(path => path, path => stamps[path]);
         var externalBytes = graph.Initializer
             .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
             .Sum(t => WeightReferences.StoredLength(t, ExternalDataReference.Parse(t)));

@@ -88,14 +88,7 @@ public sealed class SessionFactoryTests
 
             File.WriteAllBytes(weights, []);
 
-            // Zero images: each channel's feature is the mean of its offset plane; logits = W · features + b.
-            var expected = ExpectedLogits();
-            var logits = Logits(session, prepared.InputName, [1, 3, Side, Side], "logits");
-            Assert.Equal(expected.Length, logits.Length);
-            for (var i = 0; i < expected.Length; i++)
-            {
-                Assert.Equal(expected[i], logits[i], 1e-4);
-            }
+            AssertOffsetClassifierLogits(session, prepared.InputName);
         }
     }
 
@@ -121,12 +114,7 @@ public sealed class SessionFactoryTests
             Assert.Contains("renaming", warning.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 1014);
             Assert.True(FileMappings.Count(path) > 0, "the session was loaded again after all");
-            var expected = ExpectedLogits();
-            var logits = Logits(session, prepared.InputName, [1, 3, Side, Side], "logits");
-            for (var i = 0; i < expected.Length; i++)
-            {
-                Assert.Equal(expected[i], logits[i], 1e-4);
-            }
+            AssertOffsetClassifierLogits(session, prepared.InputName);
         }
     }
 
@@ -253,6 +241,18 @@ public sealed class SessionFactoryTests
     /// <summary>Channel c, pixel p: (c + 1) * (p % 7) / 7.</summary>
     private static float[] OffsetValues() =>
         [.. Enumerable.Range(0, 3 * Side * Side).Select(i => (i / (Side * Side) + 1) * (i % (Side * Side) % 7) / 7f)];
+
+    /// <summary>Zero images: each channel's feature is the mean of its offset plane; logits = W · features + b.</summary>
+    private static void AssertOffsetClassifierLogits(InferenceSession session, string input)
+    {
+        var expected = ExpectedLogits();
+        var logits = Logits(session, input, [1, 3, Side, Side], "logits");
+        Assert.Equal(expected.Length, logits.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], logits[i], 1e-4);
+        }
+    }
 
     private static float[] ExpectedLogits()
     {
